@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+import Foundation
+
+// The CPU level of release builds is chosen by GGUFKIT_CPU (see docs/performance.md):
+//   unset / "portable" -> the compiler's default (x86-64 baseline; runs everywhere)
+//   "native"           -> -target-cpu native (this machine)
+//   any other value    -> -target-cpu VALUE (e.g. haswell, znver4, x86-64-v3)
+let cpu = ProcessInfo.processInfo.environment["GGUFKIT_CPU"] ?? "portable"
+let kernelFlags: [SwiftSetting] = cpu == "portable" ? [] : [.unsafeFlags(["-Xcc", "-march=\(cpu == "native" ? "native" : cpu)", "-target-cpu", cpu])]
+let hot: [SwiftSetting] = kernelFlags
+
+let package = Package(
+    name: "GGUFKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ggufkit", targets: ["ggufkit"]),
+        .library(name: "GGUFFormat", targets: ["GGUFFormat"]),
+        .library(name: "GGUFKernels", targets: ["GGUFKernels"]),
+        .library(name: "GGUFModel", targets: ["GGUFModel"]),
+        .library(name: "GGUFRunner", targets: ["GGUFRunner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        // Files: mapping, sequential and compressed input, atomic output, checksums, progress.
+        .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd"]),
+        // Model-file formats: the ggml type table, GGUF read/write, GGML legacy read, tensor names.
+        .target(name: "GGUFFormat", dependencies: ["GGUFIO"]),
+        // Quant kernels: half/bf16, quantize/dequantize rows, dot products. Knows nothing of files.
+        .target(name: "GGUFKernels", swiftSettings: hot),
+        // SentencePiece (llama) tokenizer over a GGUF vocabulary.
+        .target(name: "GGUFTokenizer"),
+        // Model operations: convert, quantize, inspect.
+        .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"]),
+        // The llama runner.
+        .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFKernels", "GGUFTokenizer"], swiftSettings: hot),
+        .executableTarget(name: "ggufkit", dependencies: [
+            "GGUFModel", "GGUFRunner", "GGUFFormat", "GGUFIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "ggufkit-bench", dependencies: ["GGUFKernels", "GGUFModel", "GGUFFormat", "GGUFIO"], swiftSettings: kernelFlags),
+        .testTarget(name: "GGUFIOTests", dependencies: ["GGUFIO"]),
+        .testTarget(name: "GGUFFormatTests", dependencies: ["GGUFFormat", "GGUFIO"]),
+        .testTarget(name: "GGUFKernelsTests", dependencies: ["GGUFKernels"]),
+        .testTarget(name: "GGUFTokenizerTests", dependencies: ["GGUFTokenizer"]),
+        .testTarget(name: "GGUFModelTests", dependencies: ["GGUFModel", "GGUFFormat", "GGUFIO", "GGUFKernels"]),
+        .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFTokenizer"]),
+    ]
+)
