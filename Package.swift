@@ -43,11 +43,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ggufkit-bench", dependencies: ["GGUFKernels", "GGUFModel", "GGUFFormat", "GGUFIO"], swiftSettings: kernelFlags),
-        .testTarget(name: "GGUFIOTests", dependencies: ["GGUFIO"]),
-        .testTarget(name: "GGUFFormatTests", dependencies: ["GGUFFormat", "GGUFIO"]),
+        // Test helpers (fixture paths, SHA-256, a GGML file builder); optimized even in debug builds.
+        .target(name: "GGUFTestSupport", path: "Tests/GGUFTestSupport", swiftSettings: [.unsafeFlags(["-O"])]),
+        .testTarget(name: "GGUFIOTests", dependencies: ["GGUFIO", "GGUFTestSupport"]),
+        .testTarget(name: "GGUFFormatTests", dependencies: ["GGUFFormat", "GGUFIO", "GGUFTestSupport"]),
         .testTarget(name: "GGUFKernelsTests", dependencies: ["GGUFKernels"]),
         .testTarget(name: "GGUFTokenizerTests", dependencies: ["GGUFTokenizer"]),
-        .testTarget(name: "GGUFModelTests", dependencies: ["GGUFModel", "GGUFFormat", "GGUFIO", "GGUFKernels"]),
+        .testTarget(name: "GGUFModelTests", dependencies: ["GGUFModel", "GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTestSupport"]),
         .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFTokenizer"]),
     ]
 )

@@ -16,7 +16,9 @@ public enum Converter {
     public static func plan(input: String, options: ConvertOptions) throws -> ConversionPlan {
         let file = try GGMLReader.scan(path: input)
         let vocab = try options.vocabDir.map { (d) throws(ModelError) in try VocabDirectory.load(d) }
-        let base = String(input.split(separator: "/").last ?? Substring(input))
+        var base = String(input.split(separator: "/").last ?? Substring(input))
+        // A compressed input is named after the file inside it.
+        for ext in [".zst", ".gz"] where base.hasSuffix(ext) { base = String(base.dropLast(ext.count)) }
         do {
             return try ConversionPlan(file: file, inputName: base, options: options, vocabDir: vocab)
         } catch {
