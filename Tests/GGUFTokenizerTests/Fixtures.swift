@@ -1,0 +1,65 @@
+import Foundation
+import GGUFTokenizer
+
+/// The committed fixtures under `Fixtures/tokenizer` (found from this file's path, not from /work/shared).
+enum TokenizerFixtures {
+    static let directory: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // GGUFTokenizerTests
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()  // package root
+        .appendingPathComponent("Fixtures/tokenizer")
+
+    struct Case {
+        var text: String
+        var ids: [Int32]
+        var idsNoBOS: [Int32]
+        var idsParseSpecial: [Int32]
+        var piecesHex: [String]?
+        var detok: String?
+    }
+
+    static func json(_ name: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: directory.appendingPathComponent(name))
+        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }
+
+    static func ints(_ any: Any?) -> [Int32] {
+        (any as? [Any] ?? []).map { Int32(($0 as! NSNumber).int64Value) }
+    }
+
+    /// The fortune-llama vocabulary (extracted from fortune-llama-f16.gguf by make_vocab.py).
+    static func fortuneVocabulary() throws -> Vocabulary {
+        let o = try json("fortune-vocab.json")
+        let tokens = (o["tokens_hex"] as! [String]).map(bytes(hex:))
+        let scores = (o["scores"] as! [Any]).map { Float(($0 as! NSNumber).doubleValue) }
+        let types = ints(o["token_types"])
+        func id(_ k: String) -> Int32? { (o[k] as? NSNumber).map { Int32($0.int64Value) } }
+        return try Vocabulary(tokens: tokens, scores: scores, tokenTypes: types,
+                              bosID: id("bos_token_id") ?? 1, eosID: id("eos_token_id") ?? 2,
+                              unknownID: id("unknown_token_id") ?? 0,
+                              addBOS: (o["add_bos_token"] as? Bool) ?? true,
+                              addSpacePrefix: (o["add_space_prefix"] as? Bool) ?? true)
+    }
+
+    /// Cases of a cases file (`cases.json`: llama.cpp's 68 reference strings; `extra-cases.json`: ours).
+    static func cases(_ name: String) throws -> [Case] {
+        let o = try json(name)
+        return (o["cases"] as! [[String: Any]]).map { c in
+            Case(text: c["text"] as! String, ids: ints(c["ids"]), idsNoBOS: ints(c["ids_nobos"]),
+                 idsParseSpecial: ints(c["ids_nobos_parse_special"]),
+                 piecesHex: c["pieces_hex"] as? [String], detok: c["detok"] as? String)
+        }
+    }
+
+    static func bytes(hex: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var it = hex.utf8.makeIterator()
+        func nibble(_ c: UInt8) -> UInt8 { c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10 }
+        while let a = it.next(), let b = it.next() { out.append(nibble(a) << 4 | nibble(b)) }
+        return out
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+}
