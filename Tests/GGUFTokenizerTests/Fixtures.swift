@@ -16,6 +16,14 @@ enum TokenizerFixtures {
         var idsParseSpecial: [Int32]
         var piecesHex: [String]?
         var detok: String?
+        /// The input as bytes when it is not valid UTF-8 (extra cases only).
+        var textBytes: [UInt8]?
+        /// Exact detokenized bytes (extra cases only).
+        var detokBytes: [UInt8]?
+        /// BOS + parse_special ids, and llama_detokenize of them with (remove_special, unparse_special)
+        /// = (false, false), (true, false), (false, true), (true, true) (extra cases only).
+        var idsBOSParseSpecial: [Int32]?
+        var detokSpecial: [[UInt8]]?
     }
 
     static func json(_ name: String) throws -> [String: Any] {
@@ -47,7 +55,13 @@ enum TokenizerFixtures {
         return (o["cases"] as! [[String: Any]]).map { c in
             Case(text: c["text"] as! String, ids: ints(c["ids"]), idsNoBOS: ints(c["ids_nobos"]),
                  idsParseSpecial: ints(c["ids_nobos_parse_special"]),
-                 piecesHex: c["pieces_hex"] as? [String], detok: c["detok"] as? String)
+                 piecesHex: c["pieces_hex"] as? [String], detok: c["detok"] as? String,
+                 textBytes: (c["text_hex"] as? String).map(bytes(hex:)),
+                 detokBytes: (c["detok_hex"] as? String).map(bytes(hex:)),
+                 idsBOSParseSpecial: c["ids_parse_special"] == nil ? nil : ints(c["ids_parse_special"]),
+                 detokSpecial: c["detok_special_hex"] == nil ? nil
+                    : ["detok_special_hex", "detok_special_remove_hex", "detok_special_unparse_hex",
+                       "detok_special_remove_unparse_hex"].map { bytes(hex: c[$0] as! String) })
         }
     }
 
@@ -61,5 +75,19 @@ enum TokenizerFixtures {
 
     static func hex(_ bytes: [UInt8]) -> String {
         bytes.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension TokenizerFixtures {
+    /// FNV-1a 64 of ids as int32 little-endian (as make_extra_cases.py hashes them).
+    static func fnv1a64<C: Collection>(_ ids: C) -> UInt64 where C.Element == Int32 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for t in ids {
+            let u = UInt32(bitPattern: t)
+            for s in stride(from: 0, to: 32, by: 8) {
+                h = (h ^ UInt64((u >> UInt32(s)) & 0xFF)) &* 0x100_0000_01b3
+            }
+        }
+        return h
     }
 }
