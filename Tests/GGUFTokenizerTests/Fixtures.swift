@@ -37,7 +37,12 @@ enum TokenizerFixtures {
 
     /// The fortune-llama vocabulary (extracted from fortune-llama-f16.gguf by make_vocab.py).
     static func fortuneVocabulary() throws -> Vocabulary {
-        let o = try json("fortune-vocab.json")
+        try vocabulary("fortune-vocab.json")
+    }
+
+    /// A vocabulary JSON fixture (fortune-vocab.json, synthetic-vocab.json).
+    static func vocabulary(_ name: String) throws -> Vocabulary {
+        let o = try json(name)
         let tokens = (o["tokens_hex"] as! [String]).map(bytes(hex:))
         let scores = (o["scores"] as! [Any]).map { Float(($0 as! NSNumber).doubleValue) }
         let types = ints(o["token_types"])

@@ -4,8 +4,8 @@ import XCTest
 /// llama.cpp's own ids, pieces and text for the fortune-llama vocabulary.
 final class ReferenceCaseTests: XCTestCase {
     /// Checks every case of a cases file; returns how many matched in every respect.
-    func check(_ file: String, minimum: Int) throws {
-        let tok = SPMTokenizer(vocabulary: try TokenizerFixtures.fortuneVocabulary())
+    func check(_ file: String, vocabulary: String = "fortune-vocab.json", minimum: Int) throws {
+        let tok = SPMTokenizer(vocabulary: try TokenizerFixtures.vocabulary(vocabulary))
         let cases = try TokenizerFixtures.cases(file)
         XCTAssertGreaterThanOrEqual(cases.count, minimum)
         var passed = 0
@@ -51,6 +51,22 @@ final class ReferenceCaseTests: XCTestCase {
 
     func testExtraOracleCases() throws {
         try check("extra-cases.json", minimum: 50)
+    }
+
+    /// 325 strings (25 chosen, 300 random) over a synthetic vocabulary with score ties, user-defined,
+    /// overlapping control, unused and undefined tokens, one-byte fallback tokens and an empty token.
+    func testSyntheticVocabularyCases() throws {
+        try check("synthetic-cases.json", vocabulary: "synthetic-vocab.json", minimum: 300)
+    }
+
+    /// Every token's piece (token_to_piece with special = true) in the synthetic vocabulary.
+    func testSyntheticPieces() throws {
+        let tok = SPMTokenizer(vocabulary: try TokenizerFixtures.vocabulary("synthetic-vocab.json"))
+        let want = try TokenizerFixtures.json("synthetic-vocab.json")["pieces_hex"] as! [String]
+        XCTAssertEqual(want.count, tok.vocabulary.count)
+        for (i, w) in want.enumerated() {
+            XCTAssertEqual(TokenizerFixtures.hex(tok.piece(Int32(i))), w, "piece of \(i)")
+        }
     }
 
     /// The whole 129 KB perplexity text, tokenized with BOS as llama-perplexity does.
