@@ -1,5 +1,5 @@
 import XCTest
-@testable import GGUFTokenizer
+import GGUFTokenizer
 
 /// Pieces, the leading-space rules and streaming.
 final class DetokenizerTests: XCTestCase {

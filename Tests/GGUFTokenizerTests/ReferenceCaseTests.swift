@@ -1,5 +1,5 @@
 import XCTest
-@testable import GGUFTokenizer
+import GGUFTokenizer
 
 /// llama.cpp's own ids, pieces and text for the fortune-llama vocabulary.
 final class ReferenceCaseTests: XCTestCase {

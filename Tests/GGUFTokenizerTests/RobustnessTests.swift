@@ -1,5 +1,5 @@
 import XCTest
-@testable import GGUFTokenizer
+import GGUFTokenizer
 
 /// Any input, any ids: no crash, and bytes survive a round trip.
 final class RobustnessTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import GGUFTokenizer
+import GGUFTokenizer
 
 /// Building vocabularies, typed errors and small hand-made cases.
 final class VocabularyTests: XCTestCase {
