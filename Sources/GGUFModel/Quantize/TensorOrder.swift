@@ -29,7 +29,10 @@ public enum TensorOrder {
     /// `blk.1.*`, ... with names sorted within a layer. Duplicate names are kept once (a map).
     public static func quantizerOrder(_ names: [String]) -> [String] {
         var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }.sorted(by: precedes)
+        let keyed = names.filter { seen.insert($0).inserted }.map { (layer: layerIndex($0), bytes: Array($0.utf8), name: $0) }
+        return keyed.sorted {
+            $0.layer != $1.layer ? $0.layer < $1.layer : $0.bytes.lexicographicallyPrecedes($1.bytes)
+        }.map(\.name)
     }
 
     /// The keys of the KV pairs that `llama-quantize` writes, in order: the input's keys, then
