@@ -161,7 +161,7 @@ public struct MixPolicy: Sendable {
     }
 
     /// Name fragments that current llama.cpp never quantizes (`tensor_allows_quantization`), llama or not.
-    static let neverQuantized = [
+    static let neverQuantized: [[UInt8]] = [
         "_norm.weight", "ffn_gate_inp.weight", "ffn_gate_tid2eid.weight", "altup", "laurel", "per_layer_model_proj",
         "ssm_conv1d", "shortconv.conv.weight", "indexer.k_proj.weight", "indexer.q_proj.weight",
         "time_mix_first.weight", "time_mix_w0.weight", "time_mix_w1.weight", "time_mix_w2.weight",
@@ -170,15 +170,15 @@ public struct MixPolicy: Sendable {
         "time_mix_decay_w1.weight", "time_mix_decay_w2.weight", "time_mix_lerp_fused.weight",
         "attn_rel_b.weight", ".position_embd", "sam.pos_embd", "sam.neck.", "sam.net_", ".rel_pos",
         ".patch_embd", ".patch_merger", "a.rvq.codebook", "mm.a.code_embd",
-    ]
+    ].map { Array($0.utf8) }
     /// Exact names never quantized (`LLM_TN(arch)(POS_EMBD / TOKEN_TYPES)`).
     static let neverQuantizedNames: Set<String> = ["position_embd.weight", "token_types.weight"]
 
-    func allowsQuantizationCurrent(_ t: MixTensor) -> Bool {
+    func allowsQuantizationCurrent(_ t: MixTensor, bytes: [UInt8]) -> Bool {
         guard t.nDims >= 2, Self.endsInWeight(t.name) else { return false }
         if options.leaveOutputTensor && t.name == "output.weight" { return false }
         if Self.neverQuantizedNames.contains(t.name) { return false }
-        return !Self.neverQuantized.contains { t.name.contains($0) }
+        return !Self.neverQuantized.contains { bytes.containsBytes($0) }
     }
 
     // MARK: - current
@@ -186,7 +186,8 @@ public struct MixPolicy: Sendable {
     private func planCurrent(model: MixModel, tensors input: [MixTensor]) throws(QuantizeMixError) -> MixPlan {
         let byName = Dictionary(input.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let ordered = TensorOrder.quantizerOrder(input.map(\.name)).map { byName[$0]! }
-        let roles = ordered.map { TensorRole(name: $0.name) }
+        let bytes = ordered.map { Array($0.name.utf8) }
+        let roles = bytes.map { TensorRole(bytes: $0) }
         let nAttentionV = roles.filter { $0 == .attentionV }.count
         let tied = !roles.contains(.output)
         let patterns: [Regex<AnyRegexOutput>] = options.tensorTypeOverrides.compactMap { try? Regex($0.pattern) }
@@ -196,10 +197,11 @@ public struct MixPolicy: Sendable {
         var out: [TensorPlan] = []
         out.reserveCapacity(ordered.count)
 
-        for (t, role) in zip(ordered, roles) {
+        for (k, t) in ordered.enumerated() {
+            let role = roles[k]
             var type = t.type
             var fellBack = false
-            if allowsQuantizationCurrent(t) {
+            if allowsQuantizationCurrent(t, bytes: bytes[k]) {
                 // llama_tensor_get_type: explicit output / embedding types win and skip the fallback.
                 if let e = options.tokenEmbeddingType, role == .tokenEmbedding,
                    !(t.name == "per_layer_token_embd.weight" && patterns.contains(where: { t.name.contains($0) })) {

@@ -13,20 +13,25 @@ public enum TensorRole: Sendable, Equatable {
 
     /// Classifies a tensor name with llama.cpp's checks, in its order (exact names first, then substrings).
     public init(name: String) {
-        if name == "output.weight" { self = .output; return }
-        if name == "token_embd.weight" || name == "per_layer_token_embd.weight" || name == "tok_embeddings.weight" {
-            self = .tokenEmbedding
-            return
-        }
-        for (needles, role) in Self.substrings where needles.contains(where: { name.contains($0) }) {
+        self.init(bytes: Array(name.utf8))
+    }
+
+    init(bytes name: [UInt8]) {
+        if name == Self.outputName { self = .output; return }
+        if Self.embeddingNames.contains(name) { self = .tokenEmbedding; return }
+        for (needles, role) in Self.substrings where needles.contains(where: { name.containsBytes($0) }) {
             self = role
             return
         }
         self = .other
     }
 
+    static let outputName = Array("output.weight".utf8)
+    static let embeddingNames: Set<[UInt8]> = Set(["token_embd.weight", "per_layer_token_embd.weight",
+                                                   "tok_embeddings.weight"].map { Array($0.utf8) })
+
     /// Substring checks in `tensor_get_category` order; the second spelling is the GGML-era name.
-    static let substrings: [([String], TensorRole)] = [
+    static let substrings: [([[UInt8]], TensorRole)] = ([
         (["attn_qkv.weight", "attn_kv_b.weight"], .attentionV),
         (["attn_v.weight", "attention.wv.weight"], .attentionV),
         (["attn_k.weight", "attention.wk.weight"], .attentionK),
@@ -35,7 +40,31 @@ public enum TensorRole: Sendable, Equatable {
         (["ffn_up", "feed_forward.w3"], .ffnUp),
         (["ffn_gate", "feed_forward.w1"], .ffnGate),
         (["ffn_down", "feed_forward.w2"], .ffnDown),
-    ]
+    ] as [([String], TensorRole)]).map { ($0.0.map { Array($0.utf8) }, $0.1) }
+}
+
+extension Array where Element == UInt8 {
+    /// Byte-wise substring test (`std::string::find != npos`).
+    func containsBytes(_ needle: [UInt8]) -> Bool {
+        let n = count, m = needle.count
+        guard m <= n else { return false }
+        if m == 0 { return true }
+        return withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { s in
+                let first = s[0]
+                var i = 0
+                while i <= n - m {
+                    if h[i] == first {
+                        var j = 1
+                        while j < m && h[i + j] == s[j] { j += 1 }
+                        if j == m { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
 }
 
 /// The facts about the model that the rules read (from the GGUF hparams).
