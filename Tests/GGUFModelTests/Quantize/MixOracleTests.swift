@@ -46,6 +46,23 @@ final class MixOracleTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(checked, 30)
     }
 
+    /// The 2023 quantizer refused every k-quant for the GQA fixture ("Tensor sizes 512 x 128 are not divisible
+    /// by 256", exit 1 — fixtures README §2.2) and accepted the legacy types.
+    func testGQAModelRefusedBy2023KQuants() throws {
+        let gqa = try MixFixtures.load("refs-cases.json").first { $0.model.name == "gqa-ggml-f16" }!.model
+        for target in QuantizeTarget.allCases where target != .bf16 {
+            let policy = try MixPolicy(target: target, era: .v2023)
+            if target.defaultType.blockSize == 256 {
+                XCTAssertThrowsError(try policy.plan(model: gqa.model, tensors: gqa.tensors), "\(target)") {
+                    XCTAssertEqual($0 as? QuantizeMixError, .unsupportedTensorSize(
+                        name: "layers.0.attention.wk.weight", ne: [512, 128], type: target.defaultType))
+                }
+            } else {
+                XCTAssertNoThrow(try policy.plan(model: gqa.model, tensors: gqa.tensors), "\(target)")
+            }
+        }
+    }
+
     /// The KV order of the current quantizer's outputs follows from the input's keys.
     func testKVOrderOfCurrentOutputs() throws {
         var cases = try MixFixtures.load("refs-cases.json").filter { $0.kvKeys != nil }

@@ -152,6 +152,8 @@ final class MixPolicyTests: XCTestCase {
         // Overridden attn_v are not counted: use_more_bits(i, 4) is true for i=2,3 only, and no attn_v is counted.
         XCTAssertEqual(p["blk.2.ffn_down.weight"], .q6_K)
         XCTAssertEqual(try TensorTypeOverride(parsing: "Attn_Q=q5_k"), TensorTypeOverride(pattern: "attn_q", type: .q5_K))
+        // The CLI lower-cases the whole pattern, escapes included: \\D (non-digit) becomes \\d (digit).
+        XCTAssertEqual(try TensorTypeOverride(parsing: "BLK\\.\\D=q8_0").pattern, "blk\\.\\d")
         XCTAssertThrowsError(try TensorTypeOverride(parsing: "attn_q"))
         XCTAssertThrowsError(try TensorTypeOverride(parsing: "=q4_0"))
         XCTAssertThrowsError(try TensorTypeOverride(parsing: "attn_q=q9_9"))
