@@ -1,0 +1,66 @@
+import GGUFFormat
+
+/// Which `llama-quantize` mix a file's tensor types are: the stored file type and the computed match.
+///
+/// For every target GGUFKit knows, the mix policy (``MixPolicy``) plans each tensor's type from the
+/// file's own shapes, with the current rules and with the 2023 (GGML-era) rules; a target matches when
+/// every tensor has exactly the planned type.
+public struct MixMatch: Sendable, Equatable {
+    /// A target whose planned types equal the file's, and the rules that planned them.
+    public struct Match: Sendable, Equatable {
+        public var target: QuantizeTarget
+        public var era: MixEra
+    }
+
+    /// The stored `general.file_type` (GGML: `ftype`), if any.
+    public var stored: LlamaFileType?
+    /// Every matching target and era (current era first).
+    public var matches: [Match]
+    /// Tensors whose type differs from the stored file type's plan (current rules), at most 8.
+    public var differences: [(name: String, planned: String, actual: String)]
+
+    public static func == (a: MixMatch, b: MixMatch) -> Bool {
+        a.stored == b.stored && a.matches == b.matches && a.differences.map(\.name) == b.differences.map(\.name)
+    }
+
+    /// `Q4_K_M (matches llama.cpp's current mix)`, `Q4_K_M (matches llama.cpp's 2023 mix)` or `custom`.
+    public var label: String {
+        guard !matches.isEmpty else { return "custom" }
+        // Prefer the target named by the stored file type, then the first match.
+        let best = matches.first { $0.target.fileType == stored } ?? matches[0]
+        let eras = matches.filter { $0.target == best.target }.map { $0.era == .current ? "current" : "2023" }
+        var s = "\(best.target.name) (matches llama.cpp's \(eras.joined(separator: " and ")) mix)"
+        let others = Array(Set(matches.map(\.target)).subtracting([best.target])).map(\.name).sorted()
+        if !others.isEmpty { s += "; also the same types as \(others.joined(separator: ", "))" }
+        return s
+    }
+
+    /// Compares the header's tensor types with every target's plan.
+    public init(_ h: ModelHeader) {
+        stored = h.storedFileType
+        matches = []
+        differences = []
+        guard !h.tensors.isEmpty, h.tensors.allSatisfy({ $0.type != nil }) else { return }
+        let ggml = h.format != .gguf
+        // GGML-era names are mapped to GGUF names, which the rules read.
+        let tensors = h.tensors.map { t in
+            MixTensor(name: ggml ? (LlamaTensorNames.gguf(fromGGML: t.name) ?? t.name) : t.name, ne: t.ne, type: t.type!)
+        }
+        let actual = Dictionary(tensors.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+        let model = MixModel(nLayer: h.hparams.nLayer, nHead: h.hparams.nHead, nHeadKV: h.hparams.nHeadKV)
+        var options = MixOptions()
+        options.allowRequantize = true
+        for era in [MixEra.current, .v2023] {
+            for target in QuantizeTarget.allCases {
+                guard let policy = try? MixPolicy(target: target, era: era, options: options),
+                      let plan = try? policy.plan(model: model, tensors: tensors) else { continue }
+                let diff = plan.tensors.filter { actual[$0.name] != $0.targetType }
+                if diff.isEmpty {
+                    matches.append(Match(target: target, era: era))
+                } else if era == .current, target.fileType == stored {
+                    differences = diff.prefix(8).map { ($0.name, $0.targetType.name, actual[$0.name]?.name ?? "?") }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import GGUFFormat
+import GGUFIO
+
+/// The container of a model file.
+public enum ModelFormat: String, Sendable {
+    case gguf = "GGUF", ggjt = "GGJT", ggmf = "GGMF", ggml = "GGML"
+}
+
+/// One tensor of a model file, as `inspect` and `diff` see it (GGUF or GGML era).
+public struct TensorEntry: Sendable, Equatable {
+    public var name: String
+    /// Dimensions in ggml order: `ne[0]` is the row length.
+    public var ne: [Int]
+    /// The type's name: ggml's (`Q4_K`), or the GGML-era layout's name when it has no GGUF type.
+    public var typeName: String
+    /// The GGUF type with the same bytes, when there is one.
+    public var type: GGMLType?
+    /// Absolute offset of the data from the start of the file.
+    public var offset: Int
+    /// Data size in bytes.
+    public var bytes: Int
+
+    public init(name: String, ne: [Int], typeName: String, type: GGMLType?, offset: Int, bytes: Int) {
+        self.name = name
+        self.ne = ne
+        self.typeName = typeName
+        self.type = type
+        self.offset = offset
+        self.bytes = bytes
+    }
+
+    public var elementCount: Int { ne.reduce(1, *) }
+}
+
+/// The header of a model file (GGUF v1–v3, or GGML, GGMF, GGJT v1–v3; plain, `.zst` or `.gz`).
+///
+/// Built from the header only: tensor data is skipped (a seek on plain files), so reading takes the
+/// same time for a 10 MB and a 100 GB file.
+public struct ModelHeader: Sendable {
+    public var path: String
+    public var format: ModelFormat
+    /// The container version (0 for unversioned `ggml`).
+    public var version: UInt32
+    /// GGUF: the key-value metadata in file order. GGML era: the stored hyper-parameters as `ggml.*`
+    /// keys (`ggml.n_vocab`, ... `ggml.ftype`) and the vocabulary as `ggml.tokens` / `ggml.scores`.
+    public var metadata: GGUFMetadata
+    public var tensors: [TensorEntry]
+    /// GGUF: `general.alignment` or 32; GGJT: 32; older containers: `nil` (unaligned).
+    public var alignment: Int?
+    /// GGUF: absolute offset of the data section.
+    public var dataOffset: Int?
+    /// The (decompressed) file size, when known.
+    public var fileSize: Int?
+    /// The size on disk (compressed size for `.zst`/`.gz`).
+    public var diskSize: Int?
+    /// `zstd` or `gzip` for compressed input, else `nil`.
+    public var compression: String?
+    public var hparams: Hyperparameters
+    /// The stored whole-file type: GGUF `general.file_type`, GGML `ftype`.
+    public var storedFileType: LlamaFileType?
+
+    /// `GGUF v3`, `GGJT v3`, `GGML`.
+    public var formatName: String { format == .ggml ? "GGML" : "\(format.rawValue) v\(version)" }
+
+    /// The tensor named `name`.
+    public func tensor(_ name: String) -> TensorEntry? { tensors.first { $0.name == name } }
+
+    /// Reads the header of the model file at `path`.
+    public static func read(path: String) throws(IOError) -> ModelHeader {
+        let source = try openSource(path: path)
+        let compression: String? = source is ZstdSource ? "zstd" : source is GzipSource ? "gzip" : nil
+        let disk = try? FileSource(path: path).size
+        let r = Reader(source)
+        let magic = try r.peek(4)
+        if magic == Array("GGUF".utf8) {
+            let f = try GGUFReader.read(r)
+            return ModelHeader(gguf: f, path: path, compression: compression, diskSize: disk ?? nil)
+        }
+        let f = try GGMLReader.scan(r)
+        return try ModelHeader(ggml: f, path: path, compression: compression, diskSize: disk ?? nil)
+    }
+
+    init(gguf f: GGUFFile, path: String, compression: String?, diskSize: Int?) {
+        self.path = path
+        format = .gguf
+        version = f.version
+        metadata = f.metadata
+        tensors = f.tensors.map {
+            TensorEntry(name: $0.name, ne: $0.ne, typeName: $0.type.name, type: $0.type,
+                        offset: f.dataOffset + $0.offset, bytes: $0.byteCount)
+        }
+        alignment = f.alignment
+        dataOffset = f.dataOffset
+        fileSize = f.fileSize
+        self.diskSize = diskSize
+        self.compression = compression
+        hparams = Hyperparameters(gguf: f.metadata, tensors: tensors)
+        storedFileType = f.metadata.int("general.file_type").flatMap { UInt32(exactly: $0) }.map(LlamaFileType.init(rawValue:))
+    }
+
+    init(ggml f: GGMLFile, path: String, compression: String?, diskSize: Int?) throws(IOError) {
+        self.path = path
+        switch f.container {
+        case .ggml: format = .ggml
+        case .ggmf: format = .ggmf
+        case .ggjt: format = .ggjt
+        }
+        version = f.version
+        let hp = f.hparams
+        var md = GGUFMetadata()
+        md["ggml.n_vocab"] = .uint32(UInt32(hp.nVocab))
+        md["ggml.n_embd"] = .uint32(UInt32(hp.nEmbd))
+        md["ggml.n_mult"] = .uint32(UInt32(hp.nMult))
+        md["ggml.n_head"] = .uint32(UInt32(hp.nHead))
+        md["ggml.n_layer"] = .uint32(UInt32(hp.nLayer))
+        md["ggml.n_rot"] = .uint32(UInt32(hp.nRot))
+        md["ggml.ftype"] = .uint32(hp.ftype.rawValue)
+        md["ggml.tokens"] = .array(elementType: .string, values: f.vocab.map { .string($0.bytes) })
+        if f.container != .ggml {
+            md["ggml.scores"] = .array(elementType: .float32, values: f.vocab.map { .float32($0.score) })
+        }
+        metadata = md
+        var entries: [TensorEntry] = []
+        for t in f.tensors {
+            // The reader has already checked every type id against the file's version.
+            let layout = GGMLLayouts.layout(typeID: t.typeID, container: f.container, version: f.version)
+            entries.append(TensorEntry(name: t.name, ne: t.ne, typeName: layout?.name ?? "type \(t.typeID)",
+                                       type: layout?.gguf, offset: t.dataOffset, bytes: t.byteCount))
+        }
+        tensors = entries
+        alignment = f.container == .ggjt ? 32 : nil
+        dataOffset = nil
+        fileSize = f.fileSize
+        self.diskSize = diskSize
+        self.compression = compression
+        hparams = Hyperparameters(ggml: f)
+        storedFileType = hp.ftype
+    }
+}
