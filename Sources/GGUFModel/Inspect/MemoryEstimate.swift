@@ -85,9 +85,9 @@ public struct MemoryEstimate: Sendable, Equatable {
         let compute = max(outputPhase, ffnPhase, attention)
         // Output buffer: n_vocab floats per sequence (llama_context::output_reserve).
         let output = hp.nVocab * 4
-        // Vocabulary (token text, scores, maps: about 150 bytes a token), the process (measured), and the
-        // CPU backend's per-thread work buffer.
-        let overhead = hp.nVocab * 150 + 8_000_000 + s.threads * 64 * 1024
+        // The process (code, libraries: 12 MB measured with a 512-token model), the vocabulary (token
+        // text, scores, maps: about 150 bytes a token) and the CPU backend's per-thread work buffers.
+        let overhead = 12_000_000 + hp.nVocab * 150 + s.threads * 64 * 1024
         return MemoryBreakdown(weights: mapped + repacked, kv: kv, compute: compute, output: output, overhead: overhead)
     }
 
@@ -95,8 +95,8 @@ public struct MemoryEstimate: Sendable, Equatable {
     static func isRepacked(_ t: TensorEntry) -> Bool {
         guard let type = t.type, t.ne.count == 2, t.name != "token_embd.weight", t.name != "tok_embeddings.weight" else { return false }
         switch type {
-        case .q4_0: return t.ne[1] % 8 == 0
-        case .q4_K, .q2_K, .iq4_NL: return t.ne[1] % 8 == 0
+        // x86 with AVX2 (Q2_K: AVX-512), as ggml_repack_get_optimal_repack_type chooses.
+        case .q4_0, .q4_K, .iq4_NL, .mxfp4, .q2_K: return t.ne[1] % 8 == 0
         default: return false
         }
     }
