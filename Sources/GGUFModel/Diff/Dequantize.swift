@@ -1,30 +1,22 @@
 import GGUFFormat
+import GGUFKernels
 
-/// Converts tensor data to `Float` for `diff --values`.
-///
-/// F32, F16 and BF16 only for now; the quantized types come with the GGUFKernels dequantizers.
+/// Converts tensor data to `Float` for `diff --values`, with GGUFKernels' dequantizers (ggml's
+/// `to_float`, bit-identical): F32, F16, BF16 and every type GGUFKernels can dequantize.
 public enum Dequantize {
     /// Whether `type` can be converted.
     public static func supports(_ type: GGMLType) -> Bool {
-        switch type {
-        case .f32, .f16, .bf16: return true
-        default: return false
-        }
+        QuantType(rawValue: type.rawValue)?.traits.dequantizeRow != nil
     }
 
-    /// Converts `count` elements of `type` at `src` into `dst` (which holds `count` floats).
-    public static func toFloat(_ type: GGMLType, _ src: UnsafeRawPointer, count: Int, into dst: UnsafeMutablePointer<Float>) {
-        switch type {
-        case .f32:
-            dst.update(from: src.assumingMemoryBound(to: Float.self), count: count)
-        case .f16:
-            for i in 0..<count { dst[i] = Float(Float16(bitPattern: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
-        case .bf16:
-            for i in 0..<count {
-                dst[i] = Float(bitPattern: UInt32(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) << 16)
-            }
-        default:
-            preconditionFailure("no dequantizer for \(type)")
+    /// Converts `rows` rows of `rowLength` elements of `type` at `src` into `dst`.
+    public static func toFloat(_ type: GGMLType, _ src: UnsafeRawPointer, rows: Int, rowLength: Int, into dst: UnsafeMutablePointer<Float>) {
+        guard let q = QuantType(rawValue: type.rawValue) else { preconditionFailure("no dequantizer for \(type)") }
+        do {
+            try Kernels.dequantize(q, src: src, dst: dst, rows: rows, rowLength: rowLength)
+        } catch {
+            // The reader has checked that rows are whole blocks, and supports() that the kernel exists.
+            preconditionFailure("\(error)")
         }
     }
 }

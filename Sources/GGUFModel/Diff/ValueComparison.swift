@@ -30,17 +30,17 @@ extension ModelDiff {
             while r < rows {
                 let k = min(rowsPerStep, rows - r)
                 if rowLen > chunk {
-                    // Very long rows: one row at a time in pieces is not block-safe; compare whole rows instead.
+                    // Rows longer than the buffer: one whole row at a time.
                     let la = UnsafeMutablePointer<Float>.allocate(capacity: rowLen), lb = UnsafeMutablePointer<Float>.allocate(capacity: rowLen)
-                    Dequantize.toFloat(ya, pa.baseAddress! + r * rowBytesA, count: rowLen, into: la)
-                    Dequantize.toFloat(yb, pb.baseAddress! + r * rowBytesB, count: rowLen, into: lb)
+                    Dequantize.toFloat(ya, pa.baseAddress! + r * rowBytesA, rows: 1, rowLength: rowLen, into: la)
+                    Dequantize.toFloat(yb, pb.baseAddress! + r * rowBytesB, rows: 1, rowLength: rowLen, into: lb)
                     accumulate(&s, la, lb, rowLen)
                     la.deallocate(); lb.deallocate()
                     r += 1
                     continue
                 }
-                Dequantize.toFloat(ya, pa.baseAddress! + r * rowBytesA, count: k * rowLen, into: bufA)
-                Dequantize.toFloat(yb, pb.baseAddress! + r * rowBytesB, count: k * rowLen, into: bufB)
+                Dequantize.toFloat(ya, pa.baseAddress! + r * rowBytesA, rows: k, rowLength: rowLen, into: bufA)
+                Dequantize.toFloat(yb, pb.baseAddress! + r * rowBytesB, rows: k, rowLength: rowLen, into: bufB)
                 accumulate(&s, bufA, bufB, k * rowLen)
                 r += k
             }
