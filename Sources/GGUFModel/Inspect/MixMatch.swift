@@ -42,11 +42,14 @@ public struct MixMatch: Sendable, Equatable {
         differences = []
         guard !h.tensors.isEmpty, h.tensors.allSatisfy({ $0.type != nil }) else { return }
         let ggml = h.format != .gguf
-        // GGML-era names are mapped to GGUF names, which the rules read.
-        let tensors = h.tensors.map { t in
-            MixTensor(name: ggml ? (LlamaTensorNames.gguf(fromGGML: t.name) ?? t.name) : t.name, ne: t.ne, type: t.type!)
+        // GGML-era names are mapped to GGUF names, which the rules read. The quantizer's input had
+        // float matrices: planning from the file's own (quantized) types would skip tensors that already
+        // have the default type, which shifts the per-layer counters of the attn_v/ffn_down rules.
+        let names = h.tensors.map { ggml ? (LlamaTensorNames.gguf(fromGGML: $0.name) ?? $0.name) : $0.name }
+        let tensors = zip(names, h.tensors).map { n, t in
+            MixTensor(name: n, ne: t.ne, type: t.ne.count >= 2 ? .f32 : t.type!)
         }
-        let actual = Dictionary(tensors.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+        let actual = Dictionary(zip(names, h.tensors.map { $0.type! }).map { ($0, $1) }, uniquingKeysWith: { a, _ in a })
         let model = MixModel(nLayer: h.hparams.nLayer, nHead: h.hparams.nHead, nHeadKV: h.hparams.nHeadKV)
         var options = MixOptions()
         options.allowRequantize = true

@@ -67,7 +67,12 @@ public struct ModelHeader: Sendable {
 
     /// Reads the header of the model file at `path`.
     public static func read(path: String) throws(IOError) -> ModelHeader {
-        let source = try openSource(path: path)
+        try read(source: try openSource(path: path))
+    }
+
+    /// Reads the header from `source`, positioned at the start of the file.
+    public static func read(source: ByteSource) throws(IOError) -> ModelHeader {
+        let path = source.path
         let compression: String? = source is ZstdSource ? "zstd" : source is GzipSource ? "gzip" : nil
         let disk = try? FileSource(path: path).size
         let r = Reader(source)
