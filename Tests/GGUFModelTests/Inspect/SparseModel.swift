@@ -5,7 +5,7 @@ import GGUFFormat
 /// (a sparse file): a multi-GB model that costs nothing on disk.
 enum SparseModel {
     /// Returns the header size and the file size.
-    static func write(path: String, nLayer: Int, nEmbd: Int, nFF: Int, nVocab: Int, nHeadKV: Int = 32) throws -> (Int, Int) {
+    static func write(path: String, nLayer: Int, nEmbd: Int, nFF: Int, nVocab: Int, nHeadKV: Int = 32, nHead: Int = 32) throws -> (Int, Int) {
         var md = GGUFMetadata()
         md["general.architecture"] = .string("llama")
         md["general.file_type"] = .uint32(1)
@@ -13,10 +13,10 @@ enum SparseModel {
         md["llama.embedding_length"] = .uint32(UInt32(nEmbd))
         md["llama.block_count"] = .uint32(UInt32(nLayer))
         md["llama.feed_forward_length"] = .uint32(UInt32(nFF))
-        md["llama.attention.head_count"] = .uint32(32)
+        md["llama.attention.head_count"] = .uint32(UInt32(nHead))
         md["llama.attention.head_count_kv"] = .uint32(UInt32(nHeadKV))
         md["tokenizer.ggml.tokens"] = .array(elementType: .string, values: (0..<nVocab).map { .string("t\($0)") })
-        let kv = nEmbd / 32 * nHeadKV
+        let kv = nEmbd / nHead * nHeadKV
         var t: [GGUFTensorInfo] = [
             GGUFTensorInfo(name: "token_embd.weight", ne: [nEmbd, nVocab], type: .f16),
             GGUFTensorInfo(name: "output_norm.weight", ne: [nEmbd], type: .f32),

@@ -1,0 +1,44 @@
+import Foundation
+import GGUFFormat
+import GGUFModel
+import GGUFTestSupport
+import XCTest
+
+/// The llama.cpp column reproduces the buffer sizes llama.cpp 0c1e570 printed for a 1.7 GB F16 model
+/// (make-model --dim 2048 --layers 16 --heads 16 --kv-heads 4 --ffn 5632 --vocab 32000; docs/inspect.md).
+final class MemoryEstimateTests: XCTestCase {
+    func header() throws -> ModelHeader {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try SparseModel.write(path: dir + "/m.gguf", nLayer: 16, nEmbd: 2048, nFF: 5632, nVocab: 32000, nHeadKV: 4, nHead: 16)
+        return try ModelHeader.read(path: dir + "/m.gguf")
+    }
+
+    func testLlamaCppBuffersMatchMeasured() throws {
+        let h = try header()
+        XCTAssertEqual(h.hparams.nEmbdKGQA, 512)
+        // (ctx, ubatch) -> (KV, compute) as printed ("CPU KV buffer size", "CPU compute buffer size"; MiB, 2 decimals).
+        let measured: [(Int, Int, Double, Double)] = [
+            (512, 512, 16.00, 70.50), (2048, 512, 64.00, 70.50), (4096, 512, 128.00, 70.50),
+            (512, 128, 16.00, 17.63), (4096, 128, 128.00, 17.63), (2048, 1024, 64.00, 141.00), (512, 1024, 16.00, 70.50),
+        ]
+        for (ctx, ub, kv, compute) in measured {
+            let m = MemoryEstimate(header: h, settings: MemorySettings(ctx: ctx, batch: ub)).llamacpp
+            XCTAssertEqual(Double(m.kv) / 1048576, kv, accuracy: 0.005, "KV at ctx \(ctx)")
+            XCTAssertEqual(Double(m.compute) / 1048576, compute, accuracy: 0.005, "compute at ctx \(ctx) ubatch \(ub)")
+            XCTAssertEqual(m.output, 128_000)
+        }
+        // n_ctx is padded to 256; q8_0 KV is 34/32 bytes an element.
+        let q8 = MemoryEstimate(header: h, settings: MemorySettings(ctx: 1000, kvType: .q8_0)).llamacpp
+        XCTAssertEqual(q8.kv, 16 * 1024 * 1024 * 34 / 32)
+    }
+
+    func testGGUFKitColumnFollowsItsFormula() throws {
+        let h = try header()
+        let m = MemoryEstimate(header: h, settings: MemorySettings(ctx: 2048, batch: 512)).ggufkit
+        XCTAssertEqual(m.weights, h.tensors.reduce(0) { $0 + $1.bytes })
+        XCTAssertEqual(m.kv, 2 * 16 * 2048 * 512 * 2)
+        XCTAssertEqual(m.compute, 512 * (2048 * 4 + 5632 * 2 + 32000) * 4 + 16 * 2048 * 512 * 4)
+        XCTAssertEqual(m.overhead, 20_000_000)
+    }
+}
