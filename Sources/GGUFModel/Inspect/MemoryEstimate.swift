@@ -10,15 +10,12 @@ public struct MemorySettings: Sendable, Equatable {
     public var threads: Int = 4
     /// KV cache element type: `.f16` or `.q8_0`.
     public var kvType: GGMLType = .f16
-    /// Whether llama.cpp runs with flash attention (its CPU default `auto` turns it on).
-    public var flashAttention: Bool = true
 
-    public init(ctx: Int, batch: Int = 512, threads: Int = 4, kvType: GGMLType = .f16, flashAttention: Bool = true) {
+    public init(ctx: Int, batch: Int = 512, threads: Int = 4, kvType: GGMLType = .f16) {
         self.ctx = ctx
         self.batch = batch
         self.threads = threads
         self.kvType = kvType
-        self.flashAttention = flashAttention
     }
 }
 
@@ -75,14 +72,13 @@ public struct MemoryEstimate: Sendable, Equatable {
         // pages of a repacked tensor are read once and stay resident, so both count.
         let mapped = h.tensors.reduce(0) { $0 + $1.bytes }
         let repacked = h.tensors.filter(Self.isRepacked).reduce(0) { $0 + $1.bytes }
-        // Compute buffer: ggml-alloc's peak over the graph reserved for a full ubatch. The largest live
-        // set is the logits of every ubatch token plus two n_embd activations; the FFN (gate and up) or,
-        // without flash attention, the attention scores can be larger.
-        let f = 4
-        let outputPhase = (hp.nVocab + 2 * hp.nEmbd) * ub * f
-        let ffnPhase = (2 * hp.nFF + 2 * hp.nEmbd) * ub * f
-        let attention = s.flashAttention ? 0 : 2 * hp.nHead * nCtx * ub * f
-        let compute = max(outputPhase, ffnPhase, attention)
+        // Compute buffer: ggml-alloc's peak over the graph reserved for a full ubatch, with flash
+        // attention (what `auto` resolves to on the CPU, so the n_head x n_ctx scores are never
+        // materialized). The largest live set is the logits of every ubatch token plus two n_embd
+        // activations (measured exactly: docs/inspect.md); the FFN's gate and up can be larger.
+        let outputPhase = (hp.nVocab + 2 * hp.nEmbd) * ub * 4
+        let ffnPhase = (2 * hp.nFF + 2 * hp.nEmbd) * ub * 4
+        let compute = max(outputPhase, ffnPhase)
         // Output buffer: n_vocab floats per sequence (llama_context::output_reserve).
         let output = hp.nVocab * 4
         // The process (code, libraries: 12 MB measured with a 512-token model), the vocabulary (token
