@@ -95,7 +95,7 @@ public struct InspectReport: Sendable {
     func memoryJSON(_ m: MemoryEstimate, table: Bool) -> JSONValue {
         func b(_ x: MemoryBreakdown) -> JSONValue {
             .object([("weights", .int(x.weights)), ("kv", .int(x.kv)), ("compute", .int(x.compute)),
-                     ("output", .int(x.output)), ("overhead", .int(x.overhead)), ("total", .int(x.total))])
+                     ("output", .int(x.output)), ("vocab", .int(x.vocab)), ("overhead", .int(x.overhead)), ("total", .int(x.total))])
         }
         var o: [(String, JSONValue)] = [
             ("ctx", .int(m.settings.ctx)), ("batch", .int(m.settings.batch)), ("threads", .int(m.settings.threads)),
@@ -158,7 +158,8 @@ public struct InspectReport: Sendable {
         line("  " + pad("", 18) + lpad("ggufkit", 12) + lpad("llama.cpp", 12))
         let rows: [(String, (MemoryBreakdown) -> Int)] = [
             ("weights (mapped)", { $0.weights }), ("KV cache", { $0.kv }), ("compute", { $0.compute }),
-            ("logits output", { $0.output }), ("vocab + overhead", { $0.overhead }), ("total", { $0.total }),
+            ("logits output", { $0.output }), ("vocabulary", { $0.vocab }), ("overhead", { $0.overhead }),
+            ("total", { $0.total }),
         ]
         for (name, f) in rows {
             line("  " + pad(name, 18) + lpad(formatBytes(f(memory.ggufkit)), 12) + lpad(formatBytes(f(memory.llamacpp)), 12))

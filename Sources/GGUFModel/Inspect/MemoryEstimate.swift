@@ -29,10 +29,12 @@ public struct MemoryBreakdown: Sendable, Equatable {
     public var compute: Int
     /// The logits output buffer.
     public var output: Int
-    /// The vocabulary, the process itself (code, libraries) and work buffers.
+    /// The vocabulary in memory: token text, scores, lookup maps (about 150 bytes a token).
+    public var vocab: Int
+    /// The process itself (code, libraries) and work buffers.
     public var overhead: Int
 
-    public var total: Int { weights + kv + compute + output + overhead }
+    public var total: Int { weights + kv + compute + output + vocab + overhead }
 }
 
 /// RAM needed to run a model: GGUFKit's runner and llama.cpp's CPU backend side by side.
@@ -55,7 +57,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         let b = max(min(s.batch, ctx), 1)
         let scratch = b * (hp.nEmbd * 4 + hp.nFF * 2 + hp.nVocab) * 4 + hp.nHead * ctx * b * 4
         ggufkit = MemoryBreakdown(weights: weights, kv: Int(Double(hp.nLayer * ctx) * kvRow), compute: scratch,
-                                  output: hp.nVocab * 4, overhead: 20_000_000)
+                                  output: hp.nVocab * 4, vocab: hp.nVocab * Self.bytesPerToken, overhead: 20_000_000)
         llamacpp = Self.llamaCpp(h, s)
     }
 
@@ -81,11 +83,15 @@ public struct MemoryEstimate: Sendable, Equatable {
         let compute = max(outputPhase, ffnPhase)
         // Output buffer: n_vocab floats per sequence (llama_context::output_reserve).
         let output = hp.nVocab * 4
-        // The process (code, libraries: 12 MB measured with a 512-token model), the vocabulary (token
-        // text, scores, maps: about 150 bytes a token) and the CPU backend's per-thread work buffers.
-        let overhead = 12_000_000 + hp.nVocab * 150 + s.threads * 64 * 1024
-        return MemoryBreakdown(weights: mapped + repacked, kv: kv, compute: compute, output: output, overhead: overhead)
+        // The process (code, libraries: 12 MB measured with a 512-token model) and the CPU backend's
+        // per-thread work buffers.
+        let overhead = 12_000_000 + s.threads * 64 * 1024
+        return MemoryBreakdown(weights: mapped + repacked, kv: kv, compute: compute, output: output,
+                               vocab: hp.nVocab * bytesPerToken, overhead: overhead)
     }
+
+    /// Memory a vocabulary entry takes (text, score, type, maps), both runners.
+    static let bytesPerToken = 150
 
     /// Whether llama.cpp's CPU backend copies the tensor into its CPU_REPACK buffer.
     static func isRepacked(_ t: TensorEntry) -> Bool {

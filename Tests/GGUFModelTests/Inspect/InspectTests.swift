@@ -149,7 +149,7 @@ final class InspectTests: XCTestCase {
         XCTAssertEqual(mem["ctx"] as? Int, 1000)
         for col in ["ggufkit", "llamacpp"] {
             let m = mem[col] as! [String: Int]
-            XCTAssertEqual(m["total"], ["weights", "kv", "compute", "output", "overhead"].reduce(0) { $0 + m[$1]! })
+            XCTAssertEqual(m["total"], ["weights", "kv", "compute", "output", "vocab", "overhead"].reduce(0) { $0 + m[$1]! })
         }
         let tokens = (j["metadata"] as! [String: Any])["tokenizer.ggml.tokens"] as! [String: Any]
         XCTAssertEqual(tokens["count"] as? Int, 512, "long arrays are summarized without --full")

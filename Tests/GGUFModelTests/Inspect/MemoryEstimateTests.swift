@@ -40,5 +40,6 @@ final class MemoryEstimateTests: XCTestCase {
         XCTAssertEqual(m.kv, 2 * 16 * 2048 * 512 * 2)
         XCTAssertEqual(m.compute, 512 * (2048 * 4 + 5632 * 2 + 32000) * 4 + 16 * 2048 * 512 * 4)
         XCTAssertEqual(m.overhead, 20_000_000)
+        XCTAssertEqual(m.vocab, 32000 * 150)
     }
 }
