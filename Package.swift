@@ -26,8 +26,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .systemLibrary(name: "CShims", path: "Sources/CShims"),
         // Files: mapping, sequential and compressed input, atomic output, checksums, progress.
-        .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd"]),
+        .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd", "CShims"]),
         // Model-file formats: the ggml type table, GGUF read/write, GGML legacy read, tensor names.
         .target(name: "GGUFFormat", dependencies: ["GGUFIO"]),
         // Quant kernels: half/bf16, quantize/dequantize rows, dot products. Knows nothing of files.
