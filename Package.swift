@@ -8,7 +8,8 @@ import Foundation
 //   any other value    -> -target-cpu VALUE (e.g. haswell, znver4, x86-64-v3)
 let cpu = ProcessInfo.processInfo.environment["GGUFKIT_CPU"] ?? "portable"
 let kernelFlags: [SwiftSetting] = cpu == "portable" ? [] : [.unsafeFlags(["-Xcc", "-march=\(cpu == "native" ? "native" : cpu)", "-target-cpu", cpu])]
-let hot: [SwiftSetting] = kernelFlags
+// Hot numeric code is optimized even in debug builds, so that tests over real models stay fast.
+let hot: [SwiftSetting] = kernelFlags + [.unsafeFlags(["-O"])]
 
 let package = Package(
     name: "GGUFKit",
