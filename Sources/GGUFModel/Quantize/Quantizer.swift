@@ -42,7 +42,8 @@ public enum Quantizer {
                 if !bar.enabled, let log = options.log {
                     let shape = t.out.ne.map(String.init).joined(separator: " x ")
                     let ms = Int(((Progress.now() - t0) * 1000).rounded())
-                    log("[\(i + 1)/\(plan.tensors.count)] \(t.out.name) [\(shape)] \(t.input.type.name) -> \(t.out.type.name), \(formatBytes(t.input.byteCount)) -> \(formatBytes(t.out.byteCount)), \(ms) ms")
+                    let change = t.input.type == t.out.type ? "\(t.out.type.name), copied" : "\(t.input.type.name) -> \(t.out.type.name)"
+                    log("[\(i + 1)/\(plan.tensors.count)] \(t.out.name) [\(shape)] \(change), \(formatBytes(t.input.byteCount)) -> \(formatBytes(t.out.byteCount)), \(ms) ms")
                 }
             }
             bar.finish()

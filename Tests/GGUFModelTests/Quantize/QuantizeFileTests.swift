@@ -139,4 +139,27 @@ final class QuantizeFileTests: XCTestCase {
         XCTAssertEqual(g.metadata["general.file_type"], .uint32(15))
         XCTAssertEqual(g.tensors.first?.name, "output_norm.weight", "llama-quantize's sorted order")
     }
+
+    /// `--mix 2023` gives the per-tensor types of the 2023 tool's own Q4_K_M file (bytes differ: the
+    /// k-quant search loops changed since).
+    func testMix2023MatchesTheGGMLv3File() throws {
+        let bin = dir + "/f16.bin"
+        let src = try openSource(path: fixturesDir + "/ggml/fortune-llama-f16.ggmlv3.bin.zst")
+        let r = Reader(src)
+        var bytes: [UInt8] = []
+        while try !r.isAtEnd() { bytes += try r.readBytes(min(1 << 20, (src.size ?? 0) - bytes.count), "data") }
+        try Data(bytes).write(to: URL(fileURLWithPath: bin))
+        var o = QuantizeOptions()
+        o.era = .v2023
+        o.convert.gqa = 1
+        let plan = try QuantizePlan(source: try QuantizeSource.open(bin, convertOptions: o.convert), target: .q4_K_M, options: o)
+        let ref = try GGMLReader.scan(path: fixturesDir + "/ggml/fortune-llama-q4_K_M.ggmlv3.bin.zst")
+        var checked = 0
+        for rec in ref.tensors {
+            let name = LlamaTensorNames.gguf(fromGGML: rec.name)!
+            XCTAssertEqual(plan.mix[name]?.rawValue, rec.typeID, name)
+            checked += 1
+        }
+        XCTAssertEqual(checked, 39)
+    }
 }
