@@ -8,7 +8,8 @@ import Foundation
 //   any other value    -> -target-cpu VALUE (e.g. haswell, znver4, x86-64-v3)
 let cpu = ProcessInfo.processInfo.environment["GGUFKIT_CPU"] ?? "portable"
 let kernelFlags: [SwiftSetting] = cpu == "portable" ? [] : [.unsafeFlags(["-Xcc", "-march=\(cpu == "native" ? "native" : cpu)", "-target-cpu", cpu])]
-let hot: [SwiftSetting] = kernelFlags
+// Hot numeric code is optimized even in debug builds, so that tests over real models stay fast.
+let hot: [SwiftSetting] = kernelFlags + [.unsafeFlags(["-O"])]
 
 let package = Package(
     name: "GGUFKit",
@@ -26,8 +27,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .systemLibrary(name: "CShims", path: "Sources/CShims"),
         // Files: mapping, sequential and compressed input, atomic output, checksums, progress.
-        .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd"]),
+        .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd", "CShims"]),
         // Model-file formats: the ggml type table, GGUF read/write, GGML legacy read, tensor names.
         .target(name: "GGUFFormat", dependencies: ["GGUFIO"]),
         // Quant kernels: half/bf16, quantize/dequantize rows, dot products. Knows nothing of files.
