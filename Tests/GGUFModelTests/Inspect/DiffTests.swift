@@ -69,9 +69,19 @@ final class DiffTests: XCTestCase {
         var checked = 0
         for pair in expected["pairs"] as! [[String: Any]] {
             let b = pair["b"] as! String
-            guard !b.hasPrefix("oracle") else { continue }  // made in a temporary folder; figures in docs/inspect.md
+            var pathB = shared + "/" + b
+            if b.hasPrefix("oracle quantize") {
+                // The oracle's Q4_K_M: GGUFKit's quantizer writes the same bytes (checked by sha256).
+                pathB = dir + "/Q4_K_M.gguf"
+                let o = QuantizeOptions()
+                let plan = try QuantizePlan(source: try QuantizeSource.open(shared + "/trained/gguf/fortune-llama-f16.gguf"),
+                                            target: .q4_K_M, options: o)
+                _ = try Quantizer.run(plan: plan, output: pathB, options: o)
+                let sha = sha256Hex([UInt8](FileManager.default.contents(atPath: pathB)!))
+                XCTAssertTrue(b.contains(sha), "GGUFKit's Q4_K_M is the oracle's file (\(sha))")
+            }
             let d = try ModelDiff.compare(try ModelHeader.read(path: shared + "/" + (pair["a"] as! String)),
-                                          try ModelHeader.read(path: shared + "/" + b), checksums: false, values: true)
+                                          try ModelHeader.read(path: pathB), checksums: false, values: true)
             XCTAssertTrue(d.skipped.isEmpty, "\(d.skipped)")
             let ours = Dictionary(uniqueKeysWithValues: d.values.map { ($0.name, $0) })
             for t in pair["tensors"] as! [[String: Any]] {
@@ -86,7 +96,7 @@ final class DiffTests: XCTestCase {
             close(d.total.maxAbs, total["max_abs"] as! Double, "\(b) total max")
             checked += 1
         }
-        XCTAssertEqual(checked, 2)
+        XCTAssertEqual(checked, 3)
     }
 
     func close(_ a: Double, _ b: Double, _ what: String) {
