@@ -33,6 +33,23 @@ final class MemoryEstimateTests: XCTestCase {
         XCTAssertEqual(q8.kv, 16 * 1024 * 1024 * 34 / 32)
     }
 
+    /// Where the FFN phase is the peak the formula is fitted: within 5 % of what llama.cpp printed.
+    func testFFNPhaseShapes() throws {
+        // (n_embd, n_ff, n_vocab, n_head, n_head_kv, ubatch, measured compute buffer in bytes)
+        let measured: [(Int, Int, Int, Int, Int, Int, Int)] = [
+            (4096, 11008, 32000, 32, 32, 512, 97_003_766), (4096, 11008, 32000, 32, 32, 256, 48_507_126),
+            (1024, 4096, 1000, 8, 8, 512, 34_089_206), (512, 1536, 512, 8, 2, 512, 14_166_262),
+            (512, 1536, 512, 8, 2, 128, 3_544_187),
+        ]
+        for (e, ff, v, h, kv, ub, want) in measured {
+            let dir = makeTempDir()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            _ = try SparseModel.write(path: dir + "/m.gguf", nLayer: 1, nEmbd: e, nFF: ff, nVocab: v, nHeadKV: kv, nHead: h)
+            let m = MemoryEstimate(header: try ModelHeader.read(path: dir + "/m.gguf"), settings: MemorySettings(ctx: 4096, batch: ub)).llamacpp
+            XCTAssertEqual(Double(m.compute), Double(want), accuracy: 0.05 * Double(want), "n_embd \(e) n_ff \(ff) ubatch \(ub)")
+        }
+    }
+
     func testGGUFKitColumnFollowsItsFormula() throws {
         let h = try header()
         let m = MemoryEstimate(header: h, settings: MemorySettings(ctx: 2048, batch: 512)).ggufkit
