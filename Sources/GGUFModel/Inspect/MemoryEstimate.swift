@@ -77,11 +77,11 @@ public struct MemoryEstimate: Sendable, Equatable {
         // Compute buffer: ggml-alloc's peak over the graph reserved for a full ubatch, with flash
         // attention (what `auto` resolves to on the CPU, so the n_head x n_ctx scores are never
         // materialized). Two phases compete: the output, where the logits of every ubatch token sit next
-        // to two n_embd activations (exact), and the FFN, where gate, up and their product sit next to
-        // 3.5-4.5 n_embd-sized blocks the allocator has not merged (fitted: within 5 % on four shapes,
-        // docs/inspect.md).
+        // to two n_embd activations (exact); and the FFN, where gate, up and their product sit next to
+        // 3-4 n_embd-sized blocks the allocator has not merged (fitted, 3.5) and the F16 attention mask
+        // n_ctx x ubatch, live through every layer (within 5 % on four shapes: docs/inspect.md).
         let outputPhase = (hp.nVocab + 2 * hp.nEmbd) * ub * 4
-        let ffnPhase = (3 * hp.nFF + 4 * hp.nEmbd) * ub * 4
+        let ffnPhase = (6 * hp.nFF + 7 * hp.nEmbd) * ub * 2 + nCtx * ub * 2
         let compute = max(outputPhase, ffnPhase)
         // Output buffer: n_vocab floats per sequence (llama_context::output_reserve).
         let output = hp.nVocab * 4

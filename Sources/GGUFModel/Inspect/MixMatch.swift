@@ -53,17 +53,36 @@ public struct MixMatch: Sendable, Equatable {
         let model = MixModel(nLayer: h.hparams.nLayer, nHead: h.hparams.nHead, nHeadKV: h.hparams.nHeadKV)
         var options = MixOptions()
         options.allowRequantize = true
-        for era in [MixEra.current, .v2023] {
-            for target in QuantizeTarget.allCases {
-                guard let policy = try? MixPolicy(target: target, era: era, options: options),
-                      let plan = try? policy.plan(model: model, tensors: tensors) else { continue }
-                let diff = plan.tensors.filter { actual[$0.name] != $0.targetType }
-                if diff.isEmpty {
-                    matches.append(Match(target: target, era: era))
-                } else if era == .current, target.fileType == stored {
-                    differences = diff.prefix(8).map { ($0.name, $0.targetType.name, actual[$0.name]?.name ?? "?") }
+        let present = Set(actual.values)
+        // A target whose default type (or that type's shape fallback) appears in no tensor cannot match
+        // a llama model (attn_q and attn_k always get it); skipping those saves most of the planning.
+        // When no likely target matches, every target is tried.
+        let likely = QuantizeTarget.allCases.filter { !present.isDisjoint(with: Self.defaultOrFallback($0.defaultType)) }
+        for targets in [likely, QuantizeTarget.allCases.filter { !likely.contains($0) }] where matches.isEmpty {
+            for era in [MixEra.current, .v2023] {
+                for target in targets {
+                    guard let policy = try? MixPolicy(target: target, era: era, options: options),
+                          let plan = try? policy.plan(model: model, tensors: tensors) else { continue }
+                    let diff = plan.tensors.filter { actual[$0.name] != $0.targetType }
+                    if diff.isEmpty {
+                        matches.append(Match(target: target, era: era))
+                    } else if era == .current, target.fileType == stored {
+                        differences = diff.prefix(8).map { ($0.name, $0.targetType.name, actual[$0.name]?.name ?? "?") }
+                    }
                 }
             }
+        }
+        matches.sort { ($0.era == .current ? 0 : 1) < ($1.era == .current ? 0 : 1) }
+    }
+
+    /// A target's default type and what it falls back to for rows that are not whole blocks.
+    static func defaultOrFallback(_ t: GGMLType) -> Set<GGMLType> {
+        switch t {
+        case .q2_K, .q3_K: return [t, .q4_0]
+        case .q4_K: return [t, .q5_0]
+        case .q5_K: return [t, .q5_1]
+        case .q6_K: return [t, .q8_0]
+        default: return [t]
         }
     }
 }

@@ -35,18 +35,19 @@ final class MemoryEstimateTests: XCTestCase {
 
     /// Where the FFN phase is the peak the formula is fitted: within 5 % of what llama.cpp printed.
     func testFFNPhaseShapes() throws {
-        // (n_embd, n_ff, n_vocab, n_head, n_head_kv, ubatch, measured compute buffer in bytes)
-        let measured: [(Int, Int, Int, Int, Int, Int, Int)] = [
-            (4096, 11008, 32000, 32, 32, 512, 97_003_766), (4096, 11008, 32000, 32, 32, 256, 48_507_126),
-            (1024, 4096, 1000, 8, 8, 512, 34_089_206), (512, 1536, 512, 8, 2, 512, 14_166_262),
-            (512, 1536, 512, 8, 2, 128, 3_544_187),
+        // (n_embd, n_ff, n_vocab, n_head, n_head_kv, ctx, ubatch, measured compute buffer in bytes)
+        let measured: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
+            (4096, 11008, 32000, 32, 32, 4096, 512, 97_003_766), (4096, 11008, 32000, 32, 32, 4096, 256, 48_507_126),
+            (4096, 11008, 32000, 32, 32, 512, 512, 93_333_750), (4096, 11008, 32000, 32, 32, 2048, 512, 94_906_614),
+            (1024, 4096, 1000, 8, 8, 512, 512, 34_089_206), (512, 1536, 512, 8, 2, 512, 512, 14_166_262),
+            (512, 1536, 512, 8, 2, 512, 128, 3_544_187), (256, 768, 512, 4, 4, 512, 512, 7_350_518),
         ]
-        for (e, ff, v, h, kv, ub, want) in measured {
+        for (e, ff, v, h, kv, ctx, ub, want) in measured {
             let dir = makeTempDir()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             _ = try SparseModel.write(path: dir + "/m.gguf", nLayer: 1, nEmbd: e, nFF: ff, nVocab: v, nHeadKV: kv, nHead: h)
-            let m = MemoryEstimate(header: try ModelHeader.read(path: dir + "/m.gguf"), settings: MemorySettings(ctx: 4096, batch: ub)).llamacpp
-            XCTAssertEqual(Double(m.compute), Double(want), accuracy: 0.05 * Double(want), "n_embd \(e) n_ff \(ff) ubatch \(ub)")
+            let m = MemoryEstimate(header: try ModelHeader.read(path: dir + "/m.gguf"), settings: MemorySettings(ctx: ctx, batch: ub)).llamacpp
+            XCTAssertEqual(Double(m.compute), Double(want), accuracy: 0.05 * Double(want), "n_embd \(e) n_ff \(ff) ctx \(ctx) ubatch \(ub)")
         }
     }
 
