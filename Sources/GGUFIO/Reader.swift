@@ -83,8 +83,7 @@ public final class Reader {
             throw error("\(what()) needs \(count) bytes but only \(r) remain in the file")
         }
         var out = [UInt8](repeating: 0, count: count)
-        let message = what()
-        try out.withMutableBytesIO { (b) throws(IOError) in try readExactly(into: b, message) }
+        try out.withMutableBytesIO { (b) throws(IOError) in try readExactly(into: b, what()) }
         return out
     }
 

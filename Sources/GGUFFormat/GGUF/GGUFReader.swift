@@ -162,20 +162,21 @@ public enum GGUFReader {
     }
 
     static func readValue(_ r: Reader, type: GGUFValueType, v1: Bool, key: String, depth: Int) throws(IOError) -> GGUFValue {
-        let what = "the value of '\(key)'"
+        // Built only for an error message: a vocabulary holds 10^5 values.
+        func what() -> String { "the value of '\(key)'" }
         switch type {
-        case .uint8: return .uint8(try r.read(UInt8.self, what))
-        case .int8: return .int8(try r.read(Int8.self, what))
-        case .uint16: return .uint16(try r.read(UInt16.self, what))
-        case .int16: return .int16(try r.read(Int16.self, what))
-        case .uint32: return .uint32(try r.read(UInt32.self, what))
-        case .int32: return .int32(try r.read(Int32.self, what))
-        case .float32: return .float32(try r.readF32(what))
-        case .bool: return .bool(try r.read(UInt8.self, what) != 0)
-        case .uint64: return .uint64(try r.read(UInt64.self, what))
-        case .int64: return .int64(try r.read(Int64.self, what))
-        case .float64: return .float64(Double(bitPattern: try r.read(UInt64.self, what)))
-        case .string: return .string(try readString(r, v1: v1, what))
+        case .uint8: return .uint8(try r.read(UInt8.self, what()))
+        case .int8: return .int8(try r.read(Int8.self, what()))
+        case .uint16: return .uint16(try r.read(UInt16.self, what()))
+        case .int16: return .int16(try r.read(Int16.self, what()))
+        case .uint32: return .uint32(try r.read(UInt32.self, what()))
+        case .int32: return .int32(try r.read(Int32.self, what()))
+        case .float32: return .float32(try r.readF32(what()))
+        case .bool: return .bool(try r.read(UInt8.self, what()) != 0)
+        case .uint64: return .uint64(try r.read(UInt64.self, what()))
+        case .int64: return .int64(try r.read(Int64.self, what()))
+        case .float64: return .float64(Double(bitPattern: try r.read(UInt64.self, what())))
+        case .string: return .string(try readString(r, v1: v1, what()))
         case .array:
             guard depth < maxNesting else { throw r.error("'\(key)' nests arrays more than \(maxNesting) deep") }
             let typeAt = r.offset
