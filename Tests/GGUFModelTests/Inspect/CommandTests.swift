@@ -72,6 +72,15 @@ final class CommandTests: XCTestCase {
                 XCTAssertTrue(r.err.hasPrefix("error: \(path)") && r.err.contains(needle), "\(cmd): \(r.err)")
             }
         }
+        // A GGML file cut inside its tensor data.
+        var b = GGMLBuilder(container: .ggjt(3))
+        b.addLlamaTensors()
+        let ggml = b.bytes()
+        let cut = write("cut.bin", Array(ggml.prefix(ggml.count - 100)))
+        let r = try run(["inspect", cut])
+        XCTAssertEqual(r.code, 65, r.err)
+        XCTAssertTrue(r.err.hasPrefix("error: \(cut): at offset ") && r.err.contains("truncated"), r.err)
+        XCTAssertEqual(r.err.split(separator: "\n").count, 1)
         XCTAssertEqual(try run(["inspect", dir + "/missing.gguf"]).code, 74)
         XCTAssertEqual(try run(["inspect", dir]).code, 64)
         XCTAssertEqual(try run(["inspect", "--kv-type", "q4_0", write("ok.gguf", good)]).code, 64)
