@@ -1,5 +1,5 @@
-// F32·F32, F16·F16 and BF16·BF16 dot products (ggml_vec_dot_f32 / _f16 / _bf16). Sums run in sixteen
-// Float lanes, so results differ from ggml's (which also sums in lanes, in another order) by rounding only.
+// F32·F32, F16·F16 and BF16·BF16 dot products (ggml_vec_dot_f32 / _f16 / _bf16). Sums run in 32 Float
+// lanes, so results differ from ggml's (which also sums in lanes, in another order) by rounding only.
 
 enum FloatDot {
     @inline(__always)
@@ -22,39 +22,40 @@ enum FloatDot {
         dotF32(n, x.assumingMemoryBound(to: Float.self), y.assumingMemoryBound(to: Float.self))
     }
 
+    /// Converts 64 values with `conv` into a and b, in fixed-length loops the compiler vectorizes.
+    @inline(__always)
+    static func halfDot(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ conv: (UInt16) -> Float) -> Float {
+        let hx = x.assumingMemoryBound(to: UInt16.self), hy = y.assumingMemoryBound(to: UInt16.self)
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { buf in
+            let fa = buf.baseAddress!, fb = fa + 64
+            var acc = SIMD16<Float>()
+            var i = 0
+            while i + 64 <= n {
+                for j in 0..<64 { fa[j] = conv(hx[i + j]) }
+                for j in 0..<64 { fb[j] = conv(hy[i + j]) }
+                let ra = UnsafeRawPointer(fa), rb = UnsafeRawPointer(fb)
+                for k in 0..<4 {
+                    acc += ra.loadUnaligned(fromByteOffset: 64 * k, as: SIMD16<Float>.self) * rb.loadUnaligned(fromByteOffset: 64 * k, as: SIMD16<Float>.self)
+                }
+                i += 64
+            }
+            var tail: Float = 0
+            while i < n { tail += conv(hx[i]) * conv(hy[i]); i += 1 }
+            return acc.sum() + tail
+        }
+    }
+
     /// ggml_vec_dot_f16: both rows fp16, products and sums in Float.
     static func f16(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float {
-        let hx = x.assumingMemoryBound(to: UInt16.self), hy = y.assumingMemoryBound(to: UInt16.self)
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { buf in
-            let fa = buf.baseAddress!, fb = fa + 256
-            var sum: Float = 0
-            var i = 0
-            while i < n {
-                let c = Swift.min(256, n - i)
-                for j in 0..<c { fa[j] = Half.fp32(fp16: hx[i + j]) }
-                for j in 0..<c { fb[j] = Half.fp32(fp16: hy[i + j]) }
-                sum += dotF32(c, fa, fb)
-                i += c
-            }
-            return sum
-        }
+        #if GGUFKIT_HW_F16 && !(os(macOS) && arch(x86_64))
+        return halfDot(n, x, y) { Float(Float16(bitPattern: $0)) }
+        #else
+        return halfDot(n, x, y) { Half.fp32(fp16: $0) }
+        #endif
     }
 
     /// ggml_vec_dot_bf16: both rows bfloat16, products and sums in Float.
     static func bf16(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float {
-        let hx = x.assumingMemoryBound(to: UInt16.self), hy = y.assumingMemoryBound(to: UInt16.self)
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { buf in
-            let fa = buf.baseAddress!, fb = fa + 256
-            var sum: Float = 0
-            var i = 0
-            while i < n {
-                let c = Swift.min(256, n - i)
-                for j in 0..<c { fa[j] = Half.fp32(bf16: hx[i + j]) }
-                for j in 0..<c { fb[j] = Half.fp32(bf16: hy[i + j]) }
-                sum += dotF32(c, fa, fb)
-                i += c
-            }
-            return sum
-        }
+        halfDot(n, x, y) { Half.fp32(bf16: $0) }
     }
 }
