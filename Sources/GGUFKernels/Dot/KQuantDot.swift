@@ -13,26 +13,24 @@ enum KQuantDot {
     /// Q2_K · Q8_K
     static func q2_K(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float {
         var sumf: Float = 0
+        let m2 = SIMD16<Int16>(repeating: 3)
         for i in 0..<(n / 256) {
             let xb = x + 84 * i, yb = y + 292 * i
             let sc = xb.assumingMemoryBound(to: UInt8.self)
-            let q2 = (xb + 16).assumingMemoryBound(to: UInt8.self)
-            let q8 = (yb + 4).assumingMemoryBound(to: Int8.self)
             var summs: Int32 = 0
             for j in 0..<16 { summs &+= bsum(yb, j) &* Int32(sc[j] >> 4) }
-            var isum: Int32 = 0
+            var acc = SIMD8<Int32>()
             for h in 0..<2 {
+                let v = load16x16(xb, 16 + 32 * h)
                 for s in 0..<4 {
-                    let shift = UInt8(2 * s)
-                    let q = q2 + 32 * h, a = q8 + 128 * h + 32 * s
-                    var s0: Int32 = 0, s1: Int32 = 0
-                    for l in 0..<16 { s0 &+= Int32((q[l] >> shift) & 3) &* Int32(a[l]) }
-                    for l in 16..<32 { s1 &+= Int32((q[l] >> shift) & 3) &* Int32(a[l]) }
-                    isum &+= s0 &* Int32(sc[8 * h + 2 * s] & 0xF) &+ s1 &* Int32(sc[8 * h + 2 * s + 1] & 0xF)
+                    let sh = Int16(2 * s)
+                    let p = dot32Codes((v &>> sh) & m2, (v &>> (sh + 8)) & m2, load16x16(yb, 4 + 128 * h + 32 * s))
+                    let b = 8 * h + 2 * s
+                    acc &+= p &* scalePair(Int32(sc[b] & 0xF), Int32(sc[b + 1] & 0xF))
                 }
             }
             let d = yd(yb)
-            sumf += (d * loadF16fast(xb, 80)) * Float(isum) - (d * loadF16fast(xb, 82)) * Float(summs)
+            sumf += (d * loadF16fast(xb, 80)) * Float(acc.wrappedSum()) - (d * loadF16fast(xb, 82)) * Float(summs)
         }
         return sumf
     }
@@ -40,31 +38,24 @@ enum KQuantDot {
     /// Q3_K · Q8_K
     static func q3_K(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float {
         var sumf: Float = 0
+        let m2 = SIMD16<Int16>(repeating: 3), one = SIMD16<Int16>(repeating: 1), c4 = SIMD16<Int16>(repeating: 4)
         for i in 0..<(n / 256) {
             let xb = x + 110 * i, yb = y + 292 * i
-            let hm = xb.assumingMemoryBound(to: UInt8.self)
-            let q3 = (xb + 32).assumingMemoryBound(to: UInt8.self)
             let sc = (xb + 96).assumingMemoryBound(to: UInt8.self)
-            let q8 = (yb + 4).assumingMemoryBound(to: Int8.self)
-            var isum: Int32 = 0
+            let hm = load16x16(xb, 0)
+            var acc = SIMD8<Int32>()
             for h in 0..<2 {
+                let v = load16x16(xb, 32 + 32 * h)
                 for s in 0..<4 {
-                    let shift = UInt8(2 * s)
-                    let hshift = UInt8(4 * h + s)
-                    let q = q3 + 32 * h, a = q8 + 128 * h + 32 * s
-                    var s0: Int32 = 0, s1: Int32 = 0
-                    for l in 0..<16 {
-                        let v = Int32((q[l] >> shift) & 3) &- (Int32((hm[l] >> hshift) & 1) ^ 1) &* 4
-                        s0 &+= v &* Int32(a[l])
-                    }
-                    for l in 16..<32 {
-                        let v = Int32((q[l] >> shift) & 3) &- (Int32((hm[l] >> hshift) & 1) ^ 1) &* 4
-                        s1 &+= v &* Int32(a[l])
-                    }
-                    isum &+= s0 &* Q3_K.scales(sc, 8 * h + 2 * s) &+ s1 &* Q3_K.scales(sc, 8 * h + 2 * s + 1)
+                    let sh = Int16(2 * s), hs = Int16(4 * h + s)
+                    let e = ((v &>> sh) & m2) &- c4 &+ (((hm &>> hs) & one) &<< 2)
+                    let o = ((v &>> (sh + 8)) & m2) &- c4 &+ (((hm &>> (hs + 8)) & one) &<< 2)
+                    let p = dot32Codes(e, o, load16x16(yb, 4 + 128 * h + 32 * s))
+                    let b = 8 * h + 2 * s
+                    acc &+= p &* scalePair(Q3_K.scales(sc, b), Q3_K.scales(sc, b + 1))
                 }
             }
-            sumf += (loadF16fast(xb, 108) * yd(yb)) * Float(isum)
+            sumf += (loadF16fast(xb, 108) * yd(yb)) * Float(acc.wrappedSum())
         }
         return sumf
     }
@@ -155,7 +146,8 @@ enum KQuantDot {
     }
 
     /// Eight Int32 lanes: the first scale in lanes 0..<4, the second in lanes 4..<8.
-    @inline(__always) static func scalePair(_ a: Int8, _ b: Int8) -> SIMD8<Int32> {
-        SIMD8<Int32>(lowHalf: SIMD4<Int32>(repeating: Int32(a)), highHalf: SIMD4<Int32>(repeating: Int32(b)))
+    @inline(__always) static func scalePair(_ a: Int8, _ b: Int8) -> SIMD8<Int32> { scalePair(Int32(a), Int32(b)) }
+    @inline(__always) static func scalePair(_ a: Int32, _ b: Int32) -> SIMD8<Int32> {
+        SIMD8<Int32>(lowHalf: SIMD4<Int32>(repeating: a), highHalf: SIMD4<Int32>(repeating: b))
     }
 }

@@ -25,7 +25,10 @@
 let groupMaxEps: Float = 1e-15
 
 /// `make_qx_quants` with `rmse_type = 1`, `qw = NULL` (the only non-imatrix use: Q6_K). Codes go to `L` as `l + nmax`.
-func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
+/// Terms are computed in vectorizable loops and summed in element order (bit-identical to the C loop);
+/// `tmp` is scratch for 2·n floats.
+func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>,
+                  _ tmp: UnsafeMutablePointer<Float>) -> Float {
     var max: Float = 0, amax: Float = 0
     for i in 0..<n {
         let ax = abs(x[i])
@@ -35,29 +38,32 @@ func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: Unsaf
         for i in 0..<n { L[i] = 0 }
         return 0
     }
+    let t1 = tmp, t2 = tmp + n
     let fnmax = Float(nmax)
     var iscale = Float(-nmax) / max
-    var sumlx: Float = 0, suml2: Float = 0
     for i in 0..<n {
         let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
         L[i] = Int8(truncatingIfNeeded: l + nmax)
         let w = x[i] * x[i]
         let fl = Float(l)
-        sumlx += w * x[i] * fl
-        suml2 += w * fl * fl
+        t1[i] = w * x[i] * fl
+        t2[i] = w * fl * fl
     }
+    var sumlx: Float = 0, suml2: Float = 0
+    for i in 0..<n { sumlx += t1[i]; suml2 += t2[i] }
     var scale: Float = suml2 != 0 ? sumlx / suml2 : 0
     var best = scale * sumlx
     for istep in -9...9 where istep != 0 {
         iscale = -(fnmax + 0.1 * Float(istep)) / max
-        sumlx = 0; suml2 = 0
         for i in 0..<n {
             let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
             let w = x[i] * x[i]
             let fl = Float(l)
-            sumlx += w * x[i] * fl
-            suml2 += w * fl * fl
+            t1[i] = w * x[i] * fl
+            t2[i] = w * fl * fl
         }
+        sumlx = 0; suml2 = 0
+        for i in 0..<n { sumlx += t1[i]; suml2 += t2[i] }
         if suml2 > 0 && sumlx * sumlx > best * suml2 {
             for i in 0..<n {
                 L[i] = Int8(truncatingIfNeeded: nmax + clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1))
@@ -116,9 +122,13 @@ func makeQ3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: Unsaf
 }
 
 /// `make_qkx2_quants` (Q2_K, Q4_K, Q5_K). Returns the scale; `theMin` receives −min (≥ 0).
+///
+/// Speed without changing a bit: each step first computes the per-element terms in loops the compiler
+/// vectorizes (every term is computed exactly as in C), then adds them up in element order in scalar loops.
+/// `tmp` is scratch for 3·n floats.
 func makeQkx2Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ weights: UnsafePointer<Float>,
                     _ L: UnsafeMutablePointer<UInt8>, _ theMin: inout Float, _ Laux: UnsafeMutablePointer<UInt8>,
-                    _ rmin: Float, _ rdelta: Float, _ nstep: Int, _ useMad: Bool) -> Float {
+                    _ rmin: Float, _ rdelta: Float, _ nstep: Int, _ useMad: Bool, _ tmp: UnsafeMutablePointer<Float>) -> Float {
     var min = x[0], max = x[0]
     var sumW = weights[0]
     var sumX = sumW * x[0]
@@ -135,29 +145,35 @@ func makeQkx2Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ weight
         theMin = -min
         return 0
     }
+    let t1 = tmp, t2 = tmp + n, t3 = tmp + 2 * n
     let fnmax = Float(nmax)
     var iscale = fnmax / (max - min)
     var scale = 1 / iscale
-    var bestError: Float = 0
     for i in 0..<n {
         let l = clamp(nearestInt(iscale * (x[i] - min)), 0, nmax)
         L[i] = UInt8(truncatingIfNeeded: l)
-        var diff = scale * Float(l) + min - x[i]
-        diff = useMad ? abs(diff) : diff * diff
-        bestError += weights[i] * diff
+        let diff = scale * Float(l) + min - x[i]
+        t1[i] = weights[i] * (useMad ? abs(diff) : diff * diff)
     }
+    var bestError: Float = 0
+    for i in 0..<n { bestError += t1[i] }
     if nstep < 1 { theMin = -min; return scale }
     for step in 0...nstep {
         iscale = (rmin + rdelta * Float(step) + fnmax) / (max - min)
-        var sumL: Float = 0, sumL2: Float = 0, sumXL: Float = 0
         for i in 0..<n {
             let l = clamp(nearestInt(iscale * (x[i] - min)), 0, nmax)
             Laux[i] = UInt8(truncatingIfNeeded: l)
             let w = weights[i]
             let fl = Float(l)
-            sumL += w * fl
-            sumL2 += w * fl * fl
-            sumXL += w * fl * x[i]
+            t1[i] = w * fl
+            t2[i] = w * fl * fl
+            t3[i] = w * fl * x[i]
+        }
+        var sumL: Float = 0, sumL2: Float = 0, sumXL: Float = 0
+        for i in 0..<n {
+            sumL += t1[i]
+            sumL2 += t2[i]
+            sumXL += t3[i]
         }
         let D = sumW * sumL2 - sumL * sumL
         if D > 0 {
@@ -167,12 +183,12 @@ func makeQkx2Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ weight
                 thisMin = 0
                 thisScale = sumXL / sumL2
             }
-            var curError: Float = 0
             for i in 0..<n {
-                var diff = thisScale * Float(Laux[i]) + thisMin - x[i]
-                diff = useMad ? abs(diff) : diff * diff
-                curError += weights[i] * diff
+                let diff = thisScale * Float(Laux[i]) + thisMin - x[i]
+                t1[i] = weights[i] * (useMad ? abs(diff) : diff * diff)
             }
+            var curError: Float = 0
+            for i in 0..<n { curError += t1[i] }
             if curError < bestError {
                 for i in 0..<n { L[i] = Laux[i] }
                 bestError = curError
