@@ -24,16 +24,50 @@
 
 let groupMaxEps: Float = 1e-15
 
+// Block scans. ggml finds the extreme element with a strict-comparison scan; for non-NaN input the extreme
+// value is order-independent, so it is found with an integer reduction over the bit patterns (which
+// vectorizes), and the element C's scan would keep is then located: the first one with that value.
+// Only ±0 can tie with a different bit pattern, which is why ties resolve to the first matching element.
+
+/// `amax` = largest |x|, `max` = the first element with |x| == amax (both 0 when every element is ±0),
+/// as C's `if (ax > amax) { amax = ax; max = x; }` from amax = max = 0.
+@inline(__always) func absMax(_ x: UnsafePointer<Float>, _ n: Int) -> (amax: Float, max: Float) {
+    let bits = UnsafeRawPointer(x).assumingMemoryBound(to: UInt32.self)
+    var m: UInt32 = 0
+    for j in 0..<n { m = Swift.max(m, bits[j] & 0x7fff_ffff) }
+    if m == 0 { return (0, 0) }
+    var j = 0
+    while (bits[j] & 0x7fff_ffff) != m { j += 1 }
+    return (Float(bitPattern: m), x[j])
+}
+
+/// Smallest and largest element as C's strict-comparison scans find them (a zero result is the first zero).
+@inline(__always) func minMax(_ x: UnsafePointer<Float>, _ n: Int) -> (min: Float, max: Float) {
+    let bits = UnsafeRawPointer(x).assumingMemoryBound(to: Int32.self)
+    var lo = Int32.max, hi = Int32.min
+    for j in 0..<n {
+        let b = bits[j]
+        let k = b ^ ((b >> 31) & 0x7fff_ffff)  // orders like the float values (−0 just below +0)
+        lo = Swift.min(lo, k)
+        hi = Swift.max(hi, k)
+    }
+    var mn = Float(bitPattern: UInt32(bitPattern: lo ^ ((lo >> 31) & 0x7fff_ffff)))
+    var mx = Float(bitPattern: UInt32(bitPattern: hi ^ ((hi >> 31) & 0x7fff_ffff)))
+    if mn == 0 || mx == 0 {
+        var j = 0
+        while x[j] != 0 { j += 1 }
+        if mn == 0 { mn = x[j] }
+        if mx == 0 { mx = x[j] }
+    }
+    return (mn, mx)
+}
+
 /// `make_qx_quants` with `rmse_type = 1`, `qw = NULL` (the only non-imatrix use: Q6_K). Codes go to `L` as `l + nmax`.
 /// Terms are computed in vectorizable loops and summed in element order (bit-identical to the C loop);
 /// `tmp` is scratch for 2·n floats.
 func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>,
                   _ tmp: UnsafeMutablePointer<Float>) -> Float {
-    var max: Float = 0, amax: Float = 0
-    for i in 0..<n {
-        let ax = abs(x[i])
-        if ax > amax { amax = ax; max = x[i] }
-    }
+    let (amax, max) = absMax(x, n)
     if amax < groupMaxEps {
         for i in 0..<n { L[i] = 0 }
         return 0
@@ -76,11 +110,7 @@ func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: Unsaf
 
 /// `make_q3_quants(n, nmax, x, L, do_rmse: true)` (Q3_K). Codes go to `L` as `l + nmax`.
 func makeQ3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
-    var max: Float = 0, amax: Float = 0
-    for i in 0..<n {
-        let ax = abs(x[i])
-        if ax > amax { amax = ax; max = x[i] }
-    }
+    let (amax, max) = absMax(x, n)
     if amax < groupMaxEps {
         for i in 0..<n { L[i] = 0 }
         return 0
@@ -129,12 +159,10 @@ func makeQ3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: Unsaf
 func makeQkx2Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ weights: UnsafePointer<Float>,
                     _ L: UnsafeMutablePointer<UInt8>, _ theMin: inout Float, _ Laux: UnsafeMutablePointer<UInt8>,
                     _ rmin: Float, _ rdelta: Float, _ nstep: Int, _ useMad: Bool, _ tmp: UnsafeMutablePointer<Float>) -> Float {
-    var min = x[0], max = x[0]
+    var (min, max) = minMax(x, n)
     var sumW = weights[0]
     var sumX = sumW * x[0]
     for i in 1..<n {
-        if x[i] < min { min = x[i] }
-        if x[i] > max { max = x[i] }
         let w = weights[i]
         sumW += w
         sumX += w * x[i]
