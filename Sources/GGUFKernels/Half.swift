@@ -59,7 +59,11 @@ public enum Half {
 
     /// Converts `count` fp16 values to Float.
     public static func fp32(fp16 src: UnsafePointer<UInt16>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        #if GGUFKIT_HW_F16 && !(os(macOS) && arch(x86_64))
+        for i in 0..<count { dst[i] = Float(Float16(bitPattern: src[i])) }  // exact either way; F16C when built for it
+        #else
         for i in 0..<count { dst[i] = fp32(fp16: src[i]) }
+        #endif
     }
 
     /// Converts `count` Floats to bfloat16.

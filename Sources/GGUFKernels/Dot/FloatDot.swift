@@ -22,40 +22,33 @@ enum FloatDot {
         dotF32(n, x.assumingMemoryBound(to: Float.self), y.assumingMemoryBound(to: Float.self))
     }
 
-    /// Converts 64 values with `conv` into a and b, in fixed-length loops the compiler vectorizes.
+    /// Converts chunks of both rows with the bulk converter `conv` (a vectorized loop), then dots them in Float.
     @inline(__always)
-    static func halfDot(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ conv: (UInt16) -> Float) -> Float {
+    static func halfDot(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer,
+                        _ conv: (UnsafePointer<UInt16>, UnsafeMutablePointer<Float>, Int) -> Void) -> Float {
         let hx = x.assumingMemoryBound(to: UInt16.self), hy = y.assumingMemoryBound(to: UInt16.self)
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { buf in
-            let fa = buf.baseAddress!, fb = fa + 64
-            var acc = SIMD16<Float>()
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { buf in
+            let fa = buf.baseAddress!, fb = fa + 256
+            var sum: Float = 0
             var i = 0
-            while i + 64 <= n {
-                for j in 0..<64 { fa[j] = conv(hx[i + j]) }
-                for j in 0..<64 { fb[j] = conv(hy[i + j]) }
-                let ra = UnsafeRawPointer(fa), rb = UnsafeRawPointer(fb)
-                for k in 0..<4 {
-                    acc += ra.loadUnaligned(fromByteOffset: 64 * k, as: SIMD16<Float>.self) * rb.loadUnaligned(fromByteOffset: 64 * k, as: SIMD16<Float>.self)
-                }
-                i += 64
+            while i < n {
+                let c = Swift.min(256, n - i)
+                conv(hx + i, fa, c)
+                conv(hy + i, fb, c)
+                sum += dotF32(c, fa, fb)
+                i += c
             }
-            var tail: Float = 0
-            while i < n { tail += conv(hx[i]) * conv(hy[i]); i += 1 }
-            return acc.sum() + tail
+            return sum
         }
     }
 
     /// ggml_vec_dot_f16: both rows fp16, products and sums in Float.
     static func f16(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float {
-        #if GGUFKIT_HW_F16 && !(os(macOS) && arch(x86_64))
-        return halfDot(n, x, y) { Float(Float16(bitPattern: $0)) }
-        #else
-        return halfDot(n, x, y) { Half.fp32(fp16: $0) }
-        #endif
+        halfDot(n, x, y) { Half.fp32(fp16: $0, $1, count: $2) }
     }
 
     /// ggml_vec_dot_bf16: both rows bfloat16, products and sums in Float.
     static func bf16(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float {
-        halfDot(n, x, y) { Half.fp32(bf16: $0) }
+        halfDot(n, x, y) { Half.fp32(bf16: $0, $1, count: $2) }
     }
 }
