@@ -17,4 +17,11 @@ final class OtherTests: XCTestCase {
     func testTQ1_0() throws { try check("TQ1_0") }
     func testTQ2_0() throws { try check("TQ2_0") }
     func testMXFP4() throws { try check("MXFP4") }
+    func testIQ2_XXS() throws { try check("IQ2_XXS") }
+    func testIQ2_XS() throws { try check("IQ2_XS") }
+    func testIQ2_S() throws { try check("IQ2_S") }
+    func testIQ3_XXS() throws { try check("IQ3_XXS") }
+    func testIQ3_S() throws { try check("IQ3_S") }
+    func testIQ1_S() throws { try check("IQ1_S") }
+    func testIQ1_M() throws { try check("IQ1_M") }
 }
