@@ -12,7 +12,8 @@ let kernelFlags: [SwiftSetting] = cpu == "portable" ? [] : [
     .unsafeFlags(["-Xcc", "-march=\(cpu == "native" ? "native" : cpu)", "-target-cpu", cpu]),
     .define("GGUFKIT_HW_F16"),
 ]
-let hot: [SwiftSetting] = kernelFlags
+// Hot numeric code is optimized even in debug builds, so that tests over real models stay fast.
+let hot: [SwiftSetting] = kernelFlags + [.unsafeFlags(["-O"])]
 
 let package = Package(
     name: "GGUFKit",
@@ -30,8 +31,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .systemLibrary(name: "CShims", path: "Sources/CShims"),
         // Files: mapping, sequential and compressed input, atomic output, checksums, progress.
-        .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd"]),
+        .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd", "CShims"]),
         // Model-file formats: the ggml type table, GGUF read/write, GGML legacy read, tensor names.
         .target(name: "GGUFFormat", dependencies: ["GGUFIO"]),
         // Quant kernels: half/bf16, quantize/dequantize rows, dot products. Knows nothing of files.
@@ -47,11 +49,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ggufkit-bench", dependencies: ["GGUFKernels", "GGUFModel", "GGUFFormat", "GGUFIO"], swiftSettings: kernelFlags),
-        .testTarget(name: "GGUFIOTests", dependencies: ["GGUFIO"]),
-        .testTarget(name: "GGUFFormatTests", dependencies: ["GGUFFormat", "GGUFIO"]),
+        // Test helpers (fixture paths, SHA-256, a GGML file builder); optimized even in debug builds.
+        .target(name: "GGUFTestSupport", path: "Tests/GGUFTestSupport", swiftSettings: [.unsafeFlags(["-O"])]),
+        .testTarget(name: "GGUFIOTests", dependencies: ["GGUFIO", "GGUFTestSupport"]),
+        .testTarget(name: "GGUFFormatTests", dependencies: ["GGUFFormat", "GGUFIO", "GGUFTestSupport"]),
         .testTarget(name: "GGUFKernelsTests", dependencies: ["GGUFKernels"]),
         .testTarget(name: "GGUFTokenizerTests", dependencies: ["GGUFTokenizer"]),
-        .testTarget(name: "GGUFModelTests", dependencies: ["GGUFModel", "GGUFFormat", "GGUFIO", "GGUFKernels"]),
+        .testTarget(name: "GGUFModelTests", dependencies: ["GGUFModel", "GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTestSupport"]),
         .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFTokenizer"]),
     ]
 )

@@ -1,0 +1,281 @@
+import CShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An output file that appears at its path only when complete.
+///
+/// Bytes go to a temporary file beside the destination (`.NAME.ggufkit-tmp-PID`); ``commit()`` flushes,
+/// fsyncs and renames it into place. On any error, on ``discard()``, and on SIGINT/SIGTERM the temporary
+/// file is removed, so a half-written output never looks whole.
+public final class AtomicOutput {
+    public let path: String
+    public let tempPath: String
+    private var fd: Int32
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var used = 0
+    /// Bytes written so far (buffered ones included).
+    public private(set) var written = 0
+    private var done = false
+
+    /// Creates the temporary file. Refuses an existing `path` unless `force`, and refuses writing over
+    /// any of `inputs` (also through a symbolic or hard link).
+    public init(path: String, force: Bool, inputs: [String] = []) throws(IOError) {
+        self.path = path
+        var st = stat()
+        if lstat(path, &st) == 0 || stat(path, &st) == 0 {
+            for input in inputs where AtomicOutput.sameFile(input, path) {
+                throw IOError(.usage, path: path, "output is the same file as the input \(input); choose another output path")
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                throw IOError(.usage, path: path, "output is a directory; give a file path")
+            }
+            if !force {
+                throw IOError(.usage, path: path, "output already exists; use --force to overwrite it")
+            }
+        }
+        let dir = AtomicOutput.directory(of: path)
+        let base = String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? "out")
+        tempPath = (dir == "." && !path.hasPrefix("./") ? "" : dir + "/") + "." + base + ".ggufkit-tmp-\(getpid())"
+        fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 {
+            let e = errno
+            throw IOError(.system(errno: e), path: path, "cannot create the output file in \(dir): \(errnoMessage(e))")
+        }
+        buffer = .allocate(byteCount: 1 << 22, alignment: 64)
+        CleanupRegistry.shared.add(tempPath)
+    }
+
+    deinit {
+        if !done { discard() }
+        buffer.deallocate()
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let d = String(path[..<slash])
+        return d.isEmpty ? "/" : d
+    }
+
+    /// Whether two paths name the same file (same device and inode), following links.
+    public static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+
+    /// Checks that the destination's file system has room for `bytes` more bytes.
+    public func checkFreeSpace(_ bytes: Int) throws(IOError) {
+        var s = statvfs()
+        guard fstatvfs(fd, &s) == 0 else { return }
+        let free = Int(s.f_bavail) &* Int(s.f_frsize)
+        if free < bytes {
+            throw IOError(.system(errno: ENOSPC), path: path,
+                          "not enough free space: the output needs \(bytes) bytes (\(formatBytes(bytes))), the file system has \(free) (\(formatBytes(free))) free")
+        }
+    }
+
+    private func flush() throws(IOError) {
+        var off = 0
+        while off < used {
+            let n = Glibc.write(fd, buffer.baseAddress! + off, used - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno
+                let what = e == ENOSPC ? "no space left on the device" : errnoMessage(e)
+                throw IOError(.system(errno: e), path: path, offset: written - used + off, "write failed: \(what)")
+            }
+            off += n
+        }
+        used = 0
+    }
+
+    /// Appends bytes.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(IOError) {
+        var src = bytes.baseAddress
+        var left = bytes.count
+        if left >= buffer.count {
+            try flush()
+            var off = 0
+            while off < left {
+                let n = Glibc.write(fd, src! + off, left - off)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    let e = errno
+                    let what = e == ENOSPC ? "no space left on the device" : errnoMessage(e)
+                    throw IOError(.system(errno: e), path: path, offset: written + off, "write failed: \(what)")
+                }
+                off += n
+            }
+            written += left
+            return
+        }
+        while left > 0 {
+            let k = min(left, buffer.count - used)
+            (buffer.baseAddress! + used).copyMemory(from: src!, byteCount: k)
+            used += k
+            written += k
+            src = src! + k
+            left -= k
+            if used == buffer.count { try flush() }
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(IOError) {
+        try bytes.withBytesIO { (b) throws(IOError) in try write(b) }
+    }
+
+    /// Appends `count` bytes of `source` starting at `offset`, copied inside the kernel
+    /// (`copy_file_range`) where the file systems allow it, else through a buffer.
+    public func copy(from source: FileSource, offset: Int, count: Int, progress: ((Int) -> Void)? = nil) throws(IOError) {
+        try flush()
+        var inOff = Int64(offset)
+        var left = count
+        var useKernel = true
+        while left > 0 {
+            let step = min(left, 64 << 20)
+            if useKernel {
+                let n = ggufkit_copy_file_range(source.fd, &inOff, fd, nil, step)
+                if n > 0 {
+                    left -= n
+                    written += n
+                    progress?(n)
+                    continue
+                }
+                if n == 0 {
+                    throw IOError.badData(source.path, at: Int(inOff), "unexpected end of file: \(left) more bytes expected")
+                }
+                let e = errno
+                if e == EINTR { continue }
+                if e == EXDEV || e == EINVAL || e == ENOSYS || e == EOPNOTSUPP || e == EBADF {
+                    useKernel = false
+                    continue
+                }
+                let what = e == ENOSPC ? "no space left on the device" : errnoMessage(e)
+                throw IOError(.system(errno: e), path: path, offset: written, "copy failed: \(what)")
+            }
+            // Fallback: through the output buffer.
+            let k = min(step, buffer.count - used)
+            let n = pread(source.fd, buffer.baseAddress! + used, k, off_t(inOff))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOError(.system(errno: errno), path: source.path, offset: Int(inOff), "read failed: \(errnoMessage(errno))")
+            }
+            if n == 0 { throw IOError.badData(source.path, at: Int(inOff), "unexpected end of file: \(left) more bytes expected") }
+            used += n
+            written += n
+            inOff += Int64(n)
+            left -= n
+            progress?(n)
+            if used == buffer.count { try flush() }
+        }
+    }
+
+    /// Appends zero bytes until the length is a multiple of `alignment`.
+    public func pad(to alignment: Int) throws(IOError) {
+        let r = written % alignment
+        if r != 0 { try write([UInt8](repeating: 0, count: alignment - r)) }
+    }
+
+    /// Flushes, fsyncs and renames the temporary file into place.
+    public func commit() throws(IOError) {
+        try flush()
+        if fsync(fd) != 0 {
+            let e = errno
+            throw IOError(.system(errno: e), path: path, "fsync failed: \(errnoMessage(e))")
+        }
+        close(fd)
+        fd = -1
+        if rename(tempPath, path) != 0 {
+            let e = errno
+            discard()
+            throw IOError(.system(errno: e), path: path, "cannot rename the finished output into place: \(errnoMessage(e))")
+        }
+        done = true
+        CleanupRegistry.shared.remove(tempPath)
+        // Make the rename durable.
+        let dfd = open(AtomicOutput.directory(of: path), O_RDONLY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+
+    /// Removes the temporary file; the destination is left as it was.
+    public func discard() {
+        if fd >= 0 { close(fd); fd = -1 }
+        unlink(tempPath)
+        CleanupRegistry.shared.remove(tempPath)
+        done = true
+    }
+}
+
+/// Temporary files to remove if the process is interrupted.
+final class CleanupRegistry: @unchecked Sendable {
+    static let shared = CleanupRegistry()
+    private var lock = pthread_mutex_t()
+    // A fixed table of C strings so that the signal handler never allocates.
+    fileprivate var paths = [UnsafeMutablePointer<CChar>?](repeating: nil, count: 16)
+    private var installed = false
+
+    init() { pthread_mutex_init(&lock, nil) }
+
+    func add(_ path: String) {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        if !installed { installHandlers(); installed = true }
+        if let i = paths.firstIndex(where: { $0 == nil }) { paths[i] = strdup(path) }
+        cleanupTable = paths
+    }
+
+    func remove(_ path: String) {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        for i in paths.indices {
+            if let p = paths[i], String(cString: p) == path {
+                paths[i] = nil
+                cleanupTable = paths
+                free(p)
+            }
+        }
+    }
+
+    private func installHandlers() {
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            var action = sigaction()
+            #if canImport(Glibc)
+            action.__sigaction_handler.sa_handler = onSignal
+            #else
+            action.__sigaction_u.__sa_handler = onSignal
+            #endif
+            sigemptyset(&action.sa_mask)
+            sigaction(sig, &action, nil)
+        }
+    }
+}
+
+nonisolated(unsafe) private var cleanupTable = [UnsafeMutablePointer<CChar>?](repeating: nil, count: 16)
+
+private func onSignal(_ sig: Int32) {
+    for p in cleanupTable { if let p { unlink(p) } }
+    signal(sig, SIG_DFL)
+    raise(sig)
+}
+
+/// `1.95 GB`-style sizes (powers of 1000, as file managers and model cards show them).
+public func formatBytes(_ n: Int) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB"]
+    var v = Double(n)
+    var i = 0
+    while v >= 1000 && i < units.count - 1 { v /= 1000; i += 1 }
+    return i == 0 ? "\(n) B" : String(format2(v)) + " " + units[i]
+}
+
+func format2(_ v: Double) -> String {
+    let r = (v * 100).rounded() / 100
+    var s = String(r)
+    if let dot = s.firstIndex(of: ".") {
+        let decimals = s.distance(from: dot, to: s.endIndex) - 1
+        if decimals == 1 { s += "0" }
+    } else { s += ".00" }
+    return s
+}
