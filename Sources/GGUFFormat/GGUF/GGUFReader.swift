@@ -99,9 +99,10 @@ public enum GGUFReader {
                 ne.append(Int(v))
             }
             if ne.isEmpty { ne = [1] }
+            // Zero dimensions count as 1 here: [0, 2^40, 2^40] has no elements but 2^80 rows.
             var elements = 1
             for d in ne {
-                let (p, o) = elements.multipliedReportingOverflow(by: d)
+                let (p, o) = elements.multipliedReportingOverflow(by: max(d, 1))
                 guard !o else { throw r.error("the element count of tensor '\(name)' \(ne) overflows", at: ndAt) }
                 elements = p
             }
@@ -142,11 +143,16 @@ public enum GGUFReader {
             if t.offset < end {
                 throw .badData(path, at: f.dataOffset + t.offset, "tensor '\(t.name)' overlaps the data of '\(previous)'")
             }
-            end = t.offset + t.byteCount
+            let (tensorEnd, o1) = t.offset.addingReportingOverflow(t.byteCount)
+            let (fileEnd, o2) = f.dataOffset.addingReportingOverflow(tensorEnd)
+            if o1 || o2 {
+                throw .badData(path, at: f.dataOffset + t.offset, "tensor '\(t.name)' claims \(t.byteCount) bytes of data, past the end of any file")
+            }
+            end = tensorEnd
             previous = t.name
-            if let size = f.fileSize, f.dataOffset + end > size {
+            if let size = f.fileSize, fileEnd > size {
                 throw .badData(path, at: f.dataOffset + t.offset,
-                               "tensor '\(t.name)' needs \(t.byteCount) bytes of data up to offset \(f.dataOffset + end), but the file ends at \(size) (truncated?)")
+                               "tensor '\(t.name)' needs \(t.byteCount) bytes of data up to offset \(fileEnd), but the file ends at \(size) (truncated?)")
             }
         }
     }
