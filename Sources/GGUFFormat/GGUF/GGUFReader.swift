@@ -25,7 +25,7 @@ public enum GGUFReader {
         guard m == magic else {
             throw r.error("not a GGUF file: expected the magic \"GGUF\", found \(describeMagic(m))", at: 0)
         }
-        var version = try r.readU32("the GGUF version")
+        let version = try r.readU32("the GGUF version")
         if version & 0xFFFF == 0 && version != 0 {
             throw r.error("big-endian GGUF files are not supported (version field reads \(version.byteSwapped) byte-swapped)", at: 4)
         }
@@ -56,7 +56,9 @@ public enum GGUFReader {
             let at = r.offset
             let key = try readString(r, v1: v1, "the key of metadata entry \(i)")
             guard !key.isEmpty else { throw r.error("metadata entry \(i) has an empty key", at: at) }
-            let keyString = String(decoding: key, as: UTF8.self)
+            guard let keyString = String(validating: key, as: UTF8.self) else {
+                throw r.error("the key of metadata entry \(i) is not valid UTF-8", at: at)
+            }
             guard !metadata.contains(keyString) else { throw r.error("duplicate metadata key '\(keyString)'", at: at) }
             let typeAt = r.offset
             let t = try r.readU32("the value type of '\(keyString)'")
@@ -83,9 +85,12 @@ public enum GGUFReader {
         for i in 0..<tensorCount {
             let at = r.offset
             let nameBytes = try readString(r, v1: v1, "the name of tensor \(i)")
-            let name = String(decoding: nameBytes, as: UTF8.self)
             guard nameBytes.count < 64 else {
                 throw r.error("tensor \(i) has a \(nameBytes.count)-byte name; ggml allows at most 63", at: at)
+            }
+            // Names are compared and printed as text: two invalid byte sequences would decode alike.
+            guard let name = String(validating: nameBytes, as: UTF8.self) else {
+                throw r.error("the name of tensor \(i) is not valid UTF-8", at: at)
             }
             guard names.insert(name).inserted else { throw r.error("duplicate tensor name '\(name)'", at: at) }
             let ndAt = r.offset
