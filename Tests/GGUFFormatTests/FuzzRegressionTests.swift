@@ -6,8 +6,8 @@ import GGUFIO
 
 /// Inputs found by the fuzzers (`.ci/fuzz`) that once crashed a reader; each must now be an error.
 ///
-/// Also replays the committed fuzz corpus (`Fixtures/fuzz/`) and `Fixtures/malformed/` through both
-/// readers, so that CI covers them even where libFuzzer is not available.
+/// Also replays the committed fuzz corpus of the readers (`Fixtures/fuzz/{gguf,ggml,compressed}`) and
+/// `Fixtures/malformed/` through both readers, so that CI covers them even where libFuzzer is not available.
 final class FuzzRegressionTests: XCTestCase {
     func gguf(_ bytes: [UInt8]) throws -> GGUFFile { try GGUFReader.read(Reader(MemorySource(bytes, path: "x.gguf"), capacity: 64)) }
     func ggml(_ bytes: [UInt8]) throws -> GGMLFile { try GGMLReader.scan(Reader(MemorySource(bytes, path: "x.bin"), capacity: 64)) }
@@ -53,16 +53,23 @@ final class FuzzRegressionTests: XCTestCase {
     /// Every committed fuzz input and malformed file gives a value or an error, never a crash.
     func testCommittedCorpusReplays() throws {
         var n = 0
-        for sub in ["fuzz/gguf", "fuzz/ggml", "malformed"] {
+        for sub in ["fuzz/gguf", "fuzz/ggml", "fuzz/compressed", "malformed"] {
             let dir = fixturesDir + "/" + sub
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
             for name in names.sorted() {
-                let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
-                _ = try? gguf(bytes)
-                _ = try? ggml(bytes)
+                // Through openSource, so that compressed inputs are decompressed as in the tool.
+                _ = try? GGUFReader.read(path: dir + "/" + name)
+                _ = try? GGMLReader.scan(path: dir + "/" + name)
                 n += 1
             }
         }
         if n == 0 { throw XCTSkip("no committed corpus") }
+        // Files in malformed/ must be errors for both readers.
+        let m = fixturesDir + "/malformed"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: m)) ?? [] {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: m + "/" + name)))
+            XCTAssertThrowsError(try gguf(bytes), name)
+            XCTAssertThrowsError(try ggml(bytes), name)
+        }
     }
 }
