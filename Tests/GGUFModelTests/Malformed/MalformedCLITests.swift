@@ -12,7 +12,8 @@ import XCTest
 /// output and no temporary file. Subcommands are those `ggufkit help` lists, so new ones are covered as
 /// they land; how each is invoked comes from ``invocations`` or, failing that, its own usage line.
 final class MalformedCLITests: XCTestCase {
-    /// Known invocations: `IN` is the hostile file, `OUT` an output path in the same folder.
+    /// Known invocations: `IN` is the hostile file, `OUT` an output path in the same folder, `TEXT` a
+    /// small text file (for commands that also read text, like perplexity).
     static let invocations: [String: [String]] = [
         "convert": ["convert", "IN", "OUT", "--no-progress"],
         "inspect": ["inspect", "IN"],
@@ -25,7 +26,11 @@ final class MalformedCLITests: XCTestCase {
     /// The argument list for `command`, from the table or from `ggufkit help COMMAND`'s usage line.
     static func invocation(_ command: String) throws -> [String] {
         if let known = invocations[command] { return known }
-        let help = try runGGUFKit(["help", command]).stdout
+        return invocation(command, help: try runGGUFKit(["help", command]).stdout)
+    }
+
+    /// The argument list for `command` from its help text's USAGE line.
+    static func invocation(_ command: String, help: String) -> [String] {
         guard let start = help.range(of: "USAGE:") else { return [command, "IN"] }
         let rest = help[start.upperBound...]
         let usage = (rest.range(of: "\n\n").map { rest[..<$0.lowerBound] } ?? rest).replacingOccurrences(of: "\n", with: " ")
@@ -41,7 +46,8 @@ final class MalformedCLITests: XCTestCase {
             let name = token.lowercased()
             if name.contains("out") { args.append("OUT") }
             else if name.contains("type") || name.contains("quant") { args.append("q4_0") }
-            else if name.contains("prompt") || name.contains("text") { args.append("hello") }
+            else if name.contains("prompt") && !name.contains("file") { args.append("hello") }
+            else if args.contains("IN") && ["text", "corpus", "data", "file"].contains(where: name.contains) { args.append("TEXT") }
             else if pendingOption { args.append("1") }
             else { args.append("IN") }
             pendingOption = false
@@ -56,6 +62,8 @@ final class MalformedCLITests: XCTestCase {
         let commands = try ggufkitSubcommands()
         XCTAssertTrue(commands.contains("convert"), "ggufkit help lists \(commands)", file: file, line: line)
         let invocations = try commands.map { try Self.invocation($0) }
+        let text = dir + "/text.txt"
+        try "hello world, a small text.\n".write(toFile: text, atomically: true, encoding: .utf8)
         var runs = 0, slowest = 0.0
         for c in cases {
             let input = dir + "/" + c.name + (c.name.hasPrefix("gguf") ? ".gguf" : ".bin")
@@ -67,7 +75,7 @@ final class MalformedCLITests: XCTestCase {
             }
             for inv in invocations {
                 let output = dir + "/out-\(c.name).gguf"
-                let args = inv.map { $0 == "IN" ? input : $0 == "OUT" ? output : $0 }
+                let args = inv.map { $0 == "IN" ? input : $0 == "OUT" ? output : $0 == "TEXT" ? text : $0 }
                 var r = try runGGUFKit(args, cwd: dir, timeout: 10)
                 if r.seconds > 1, r.status != nil { r = try runGGUFKit(args, cwd: dir, timeout: 10) }  // a busy machine, once
                 runs += 1
@@ -111,6 +119,17 @@ final class MalformedCLITests: XCTestCase {
 
     func testGGMLTruncatedAtEvery64th() throws {
         try check(MalformedFiles.truncations(MalformedFiles.validGGML.bytes(), prefix: "ggml"), readerCheck: Self.planGGML)
+    }
+
+    /// Usage lines of commands still to come give sensible invocations.
+    func testInvocationFromUsage() {
+        XCTAssertEqual(Self.invocation("quantize", help: "USAGE: ggufkit quantize <input> <output> <type> [--force] [--no-progress]\n\nARGUMENTS:"),
+                       ["quantize", "IN", "OUT", "q4_0", "--no-progress"])
+        XCTAssertEqual(Self.invocation("perplexity", help: "USAGE: ggufkit perplexity <model> <text-file> [--ctx <ctx>]\n"),
+                       ["perplexity", "IN", "TEXT"])
+        XCTAssertEqual(Self.invocation("run", help: "USAGE: ggufkit run <model> --prompt <prompt> [-n <n>]\n"),
+                       ["run", "IN", "--prompt", "hello"])
+        XCTAssertEqual(Self.invocation("diff", help: "USAGE: ggufkit diff <a> <b>\n   [--all]\n\n"), ["diff", "IN", "IN"])
     }
 
     /// The valid baselines really are valid, so the cases test what they say.
