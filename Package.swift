@@ -5,9 +5,13 @@ import Foundation
 // The CPU level of release builds is chosen by GGUFKIT_CPU (see docs/performance.md):
 //   unset / "portable" -> the compiler's default (x86-64 baseline; runs everywhere)
 //   "native"           -> -target-cpu native (this machine)
-//   any other value    -> -target-cpu VALUE (e.g. haswell, znver4, x86-64-v3)
+//   any other value    -> -target-cpu VALUE (e.g. haswell, znver4; an x86 CPU named here must have F16C)
+// Non-portable builds also define GGUFKIT_HW_F16 (fp16 -> fp32 with the hardware instruction in dot products).
 let cpu = ProcessInfo.processInfo.environment["GGUFKIT_CPU"] ?? "portable"
-let kernelFlags: [SwiftSetting] = cpu == "portable" ? [] : [.unsafeFlags(["-Xcc", "-march=\(cpu == "native" ? "native" : cpu)", "-target-cpu", cpu])]
+let kernelFlags: [SwiftSetting] = cpu == "portable" ? [] : [
+    .unsafeFlags(["-Xcc", "-march=\(cpu == "native" ? "native" : cpu)", "-target-cpu", cpu]),
+    .define("GGUFKIT_HW_F16"),
+]
 // Hot numeric code is optimized even in debug builds, so that tests over real models stay fast.
 let hot: [SwiftSetting] = kernelFlags + [.unsafeFlags(["-O"])]
 

@@ -38,7 +38,9 @@ public final class AtomicOutput {
         }
         let dir = AtomicOutput.directory(of: path)
         let base = String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? "out")
-        tempPath = (dir == "." && !path.hasPrefix("./") ? "" : dir + "/") + "." + base + ".ggufkit-tmp-\(getpid())"
+        let tempPrefix = "." + base + ".ggufkit-tmp-"
+        tempPath = (dir == "." && !path.hasPrefix("./") ? "" : dir + "/") + tempPrefix + "\(getpid())"
+        AtomicOutput.removeStaleTemps(in: dir, prefix: tempPrefix)
         fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 {
             let e = errno
@@ -51,6 +53,18 @@ public final class AtomicOutput {
     deinit {
         if !done { discard() }
         buffer.deallocate()
+    }
+
+    /// Removes temporary files of this output left by killed runs (`.NAME.ggufkit-tmp-PID` whose PID
+    /// is no longer a running process). Files of live processes are left alone.
+    static func removeStaleTemps(in dir: String, prefix: String) {
+        guard let d = opendir(dir) else { return }
+        defer { closedir(d) }
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(dir + "/" + name) }
+        }
     }
 
     static func directory(of path: String) -> String {

@@ -22,6 +22,18 @@ final class AtomicOutputTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["out.gguf"])
     }
 
+    func testStaleTempsOfDeadProcessesAreRemoved() throws {
+        let dir = makeTempDir()
+        // PID 2^22+1 is above Linux's pid_max limit, so never a live process; PID 1 is always alive.
+        let dead = dir + "/.out.gguf.ggufkit-tmp-4194305", live = dir + "/.out.gguf.ggufkit-tmp-1"
+        let other = dir + "/.other.gguf.ggufkit-tmp-4194305"
+        for p in [dead, live, other] { try Data([1]).write(to: URL(fileURLWithPath: p)) }
+        let o = try AtomicOutput(path: dir + "/out.gguf", force: false)
+        try o.commit()
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        XCTAssertEqual(left, [".out.gguf.ggufkit-tmp-1", ".other.gguf.ggufkit-tmp-4194305", "out.gguf"])
+    }
+
     func testExistingOutputNeedsForce() throws {
         let dir = makeTempDir()
         let out = dir + "/out.gguf"

@@ -99,16 +99,19 @@ public enum GGMLReader {
             guard let layout = GGMLLayouts.layout(typeID: typeID, container: container, version: version) else {
                 throw r.error("tensor '\(name)' has type id \(typeID), unknown in a \(container.rawValue)v\(version) file", at: at + 8)
             }
-            var elements = 1
+            // Zero dimensions count as 1 for the overflow check (callers compute row counts).
+            var elements = 1, bound = 1
             for d in ne {
-                let (p, o) = elements.multipliedReportingOverflow(by: d)
+                let (p, o) = bound.multipliedReportingOverflow(by: max(d, 1))
                 guard !o else { throw r.error("the element count of tensor '\(name)' \(ne) overflows", at: at + 12) }
-                elements = p
+                bound = p
+                elements *= d
             }
             guard elements % layout.blockSize == 0 else {
                 throw r.error("tensor '\(name)' has \(elements) elements, not a multiple of the \(layout.name) block size \(layout.blockSize); its data cannot be located", at: at)
             }
-            let bytes = elements / layout.blockSize * layout.typeSize
+            let (bytes, o) = (elements / layout.blockSize).multipliedReportingOverflow(by: layout.typeSize)
+            guard !o else { throw r.error("the data size of tensor '\(name)' \(ne) overflows", at: at + 12) }
             if container == .ggjt {
                 let pad = (32 - r.offset % 32) % 32
                 try r.skip(pad, "the alignment padding of tensor '\(name)'")

@@ -56,7 +56,9 @@ public enum GGUFReader {
             let at = r.offset
             let key = try readString(r, v1: v1, "the key of metadata entry \(i)")
             guard !key.isEmpty else { throw r.error("metadata entry \(i) has an empty key", at: at) }
-            let keyString = String(decoding: key, as: UTF8.self)
+            guard let keyString = String(validating: key, as: UTF8.self) else {
+                throw r.error("the key of metadata entry \(i) is not valid UTF-8", at: at)
+            }
             guard !metadata.contains(keyString) else { throw r.error("duplicate metadata key '\(keyString)'", at: at) }
             let typeAt = r.offset
             let t = try r.readU32("the value type of '\(keyString)'")
@@ -83,9 +85,12 @@ public enum GGUFReader {
         for i in 0..<tensorCount {
             let at = r.offset
             let nameBytes = try readString(r, v1: v1, "the name of tensor \(i)")
-            let name = String(decoding: nameBytes, as: UTF8.self)
             guard nameBytes.count < 64 else {
                 throw r.error("tensor \(i) has a \(nameBytes.count)-byte name; ggml allows at most 63", at: at)
+            }
+            // Names are compared and printed as text: two invalid byte sequences would decode alike.
+            guard let name = String(validating: nameBytes, as: UTF8.self) else {
+                throw r.error("the name of tensor \(i) is not valid UTF-8", at: at)
             }
             guard names.insert(name).inserted else { throw r.error("duplicate tensor name '\(name)'", at: at) }
             let ndAt = r.offset
@@ -99,9 +104,10 @@ public enum GGUFReader {
                 ne.append(Int(v))
             }
             if ne.isEmpty { ne = [1] }
+            // Zero dimensions count as 1 here: [0, 2^40, 2^40] has no elements but 2^80 rows.
             var elements = 1
             for d in ne {
-                let (p, o) = elements.multipliedReportingOverflow(by: d)
+                let (p, o) = elements.multipliedReportingOverflow(by: max(d, 1))
                 guard !o else { throw r.error("the element count of tensor '\(name)' \(ne) overflows", at: ndAt) }
                 elements = p
             }
@@ -142,11 +148,16 @@ public enum GGUFReader {
             if t.offset < end {
                 throw .badData(path, at: f.dataOffset + t.offset, "tensor '\(t.name)' overlaps the data of '\(previous)'")
             }
-            end = t.offset + t.byteCount
+            let (tensorEnd, o1) = t.offset.addingReportingOverflow(t.byteCount)
+            let (fileEnd, o2) = f.dataOffset.addingReportingOverflow(tensorEnd)
+            if o1 || o2 {
+                throw .badData(path, at: f.dataOffset + t.offset, "tensor '\(t.name)' claims \(t.byteCount) bytes of data, past the end of any file")
+            }
+            end = tensorEnd
             previous = t.name
-            if let size = f.fileSize, f.dataOffset + end > size {
+            if let size = f.fileSize, fileEnd > size {
                 throw .badData(path, at: f.dataOffset + t.offset,
-                               "tensor '\(t.name)' needs \(t.byteCount) bytes of data up to offset \(f.dataOffset + end), but the file ends at \(size) (truncated?)")
+                               "tensor '\(t.name)' needs \(t.byteCount) bytes of data up to offset \(fileEnd), but the file ends at \(size) (truncated?)")
             }
         }
     }

@@ -112,6 +112,11 @@ public struct ModelHeader: Sendable {
         }
         version = f.version
         let hp = f.hparams
+        // The hyper-parameters are only trusted when the embedding table agrees with them.
+        if let emb = f.tensor("tok_embeddings.weight"), emb.ne.first != hp.nEmbd {
+            throw .badData(path, at: (f.container == .ggml ? 4 : 8) + 4,
+                           "n_embd is \(hp.nEmbd), but tok_embeddings.weight has rows of \(emb.ne.first ?? 0) values")
+        }
         var md = GGUFMetadata()
         md["ggml.n_vocab"] = .uint32(UInt32(hp.nVocab))
         md["ggml.n_embd"] = .uint32(UInt32(hp.nEmbd))
