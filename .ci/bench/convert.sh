@@ -21,13 +21,15 @@ run() {  # name, command...
     /usr/bin/time -f "%e %M" -o "$W/time" "$@" >/dev/null 2>"$W/err" || { cat "$W/err"; return 1; }
     read -r t m < "$W/time"
     best=$(python3 -c "print(min($best, $t))"); rss=$m
-    sync
+    sync; sleep 1
   done
   python3 -c "s=$SIZE; t=max($best,1e-3); print(f'{\"$name\":<28} {t:7.2f} s  {s/t/1e6:8.0f} MB/s  peak RSS {$rss/1024:8.1f} MB')"
 }
 
 echo "input: $SIZE bytes ($(nproc) cores)"
 run "cp" cp "$W/in.bin" "$W/out.cp"
+# ggufkit fsyncs its output before renaming it into place; cp does not. This is the fair comparison:
+run "cp + sync (durable)" sh -c "cp '$W/in.bin' '$W/out.cp' && sync '$W/out.cp'"
 run "ggufkit convert" "$BIN" convert "$W/in.bin" "$W/out.gguf" --gqa 1 --eps 1e-5 --force --no-progress
 if [ -n "${ORACLE_HOME:-}" ] && [ -x "$ORACLE_HOME/venv/bin/python" ]; then
   V=$(ls -d "$ORACLE_HOME"/src/llama_cpp_python-*/vendor/llama.cpp)
@@ -36,4 +38,5 @@ if [ -n "${ORACLE_HOME:-}" ] && [ -x "$ORACLE_HOME/venv/bin/python" ]; then
       "$V/convert_llama_ggml_to_gguf.py" > "$W/convert_fixed.py"
   run "llama.cpp convert (python)" env NO_LOCAL_GGUF=1 "$ORACLE_HOME/venv/bin/python" "$W/convert_fixed.py" \
       --input "$W/in.bin" --output "$W/out.py.gguf" --gqa 1 --eps 1e-5
+  run "llama.cpp convert + sync" sh -c "NO_LOCAL_GGUF=1 '$ORACLE_HOME/venv/bin/python' '$W/convert_fixed.py' --input '$W/in.bin' --output '$W/out.py.gguf' --gqa 1 --eps 1e-5 && sync '$W/out.py.gguf'"
 fi

@@ -15,7 +15,20 @@ static inline long ggufkit_copy_file_range(int fd_in, long long *off_in, int fd_
     return -1;
 #endif
 }
+/// Starts writeback of a file range without waiting (sync_file_range with SYNC_FILE_RANGE_WRITE).
+static inline int ggufkit_start_writeback(int fd, long long offset, long long count) {
+#ifdef SYS_sync_file_range
+    return (int)syscall(SYS_sync_file_range, fd, offset, count, 2u /* SYNC_FILE_RANGE_WRITE */);
 #else
+    (void)fd; (void)offset; (void)count;
+    return 0;
+#endif
+}
+#else
+static inline int ggufkit_start_writeback(int fd, long long offset, long long count) {
+    (void)fd; (void)offset; (void)count;
+    return 0;
+}
 static inline long ggufkit_copy_file_range(int fd_in, long long *off_in, int fd_out, long long *off_out, size_t len) {
     (void)fd_in; (void)off_in; (void)fd_out; (void)off_out; (void)len;
     errno = ENOSYS;

@@ -91,6 +91,19 @@ public final class AtomicOutput {
         }
     }
 
+    /// Bytes already handed to the kernel for writeback.
+    private var writebackStart = 0
+
+    /// Starts writing finished data to the disk in the background, every 32 MiB, so that the final
+    /// fsync has little left to wait for and the page cache does not fill with dirty pages.
+    private func startWriteback() {
+        let done = written - used
+        if done - writebackStart >= 32 << 20 {
+            _ = ggufkit_start_writeback(fd, Int64(writebackStart), Int64(done - writebackStart))
+            writebackStart = done
+        }
+    }
+
     private func flush() throws(IOError) {
         var off = 0
         while off < used {
@@ -104,6 +117,7 @@ public final class AtomicOutput {
             off += n
         }
         used = 0
+        startWriteback()
     }
 
     /// Appends bytes.
@@ -156,6 +170,7 @@ public final class AtomicOutput {
                     left -= n
                     written += n
                     progress?(n)
+                    startWriteback()
                     continue
                 }
                 if n == 0 {
