@@ -11,9 +11,10 @@ enum LegacyDot {
     /// Eight fp16 fields at `p + k·stride + off` (k = 0..<8) as Floats, converted together.
     @inline(__always) static func halves8(_ p: UnsafeRawPointer, _ stride: Int, _ off: Int) -> SIMD8<Float> {
         #if (GGUFKIT_HW_F16 && !(os(macOS) && arch(x86_64))) || arch(arm64)
-        var h = SIMD8<Float16>()
-        for k in 0..<8 { h[k] = Float16(bitPattern: p.loadUnaligned(fromByteOffset: k * stride + off, as: UInt16.self)) }
-        return SIMD8<Float>(h)
+        // scalar conversions: SIMD8<Float>(SIMD8<Float16>) is kept for the F16 dot, where it must stay inlined
+        var f = SIMD8<Float>()
+        for k in 0..<8 { f[k] = Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: k * stride + off, as: UInt16.self))) }
+        return f
         #else
         var w = SIMD8<UInt32>()
         for k in 0..<8 { w[k] = UInt32(p.loadUnaligned(fromByteOffset: k * stride + off, as: UInt16.self)) << 16 }
