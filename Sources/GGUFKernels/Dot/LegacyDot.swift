@@ -77,15 +77,13 @@ enum LegacyDot {
 
     /// The fifth bits of a Q5 block as 16 (0 or 16) in even and odd code lanes (layout of ``nibbleLanes``).
     @inline(__always) static func highBitLanes(_ qh: UInt32) -> (SIMD16<Int16>, SIMD16<Int16>) {
-        // Multiplying by 2^(15−s) moves bit s to the sign bit; an arithmetic shift by 15 spreads it.
-        let evenMul = SIMD16<Int16>(1 << 15, 1 << 13, 1 << 11, 1 << 9, 1 << 7, 1 << 5, 1 << 3, 1 << 1,
-                                    1 << 15, 1 << 13, 1 << 11, 1 << 9, 1 << 7, 1 << 5, 1 << 3, 1 << 1)
-        let oddMul = SIMD16<Int16>(1 << 14, 1 << 12, 1 << 10, 1 << 8, 1 << 6, 1 << 4, 1 << 2, 1,
-                                   1 << 14, 1 << 12, 1 << 10, 1 << 8, 1 << 6, 1 << 4, 1 << 2, 1)
-        let v = SIMD16<Int16>(lowHalf: SIMD8(repeating: Int16(truncatingIfNeeded: qh)),
-                              highHalf: SIMD8(repeating: Int16(truncatingIfNeeded: qh >> 16)))
-        let sixteen = SIMD16<Int16>(repeating: 16)
-        return (((v &* evenMul) &>> 15) & sixteen, ((v &* oddMul) &>> 15) & sixteen)
+        // Lane k of `v & mask` is 0 or a single bit b ≤ 0x8000; (b + 0x7FFF) >> 15 is 1 exactly when b ≠ 0.
+        let evenMask = SIMD16<UInt16>(1, 4, 16, 64, 256, 1024, 4096, 16384, 1, 4, 16, 64, 256, 1024, 4096, 16384)
+        let v = SIMD16<UInt16>(lowHalf: SIMD8(repeating: UInt16(truncatingIfNeeded: qh)),
+                               highHalf: SIMD8(repeating: UInt16(truncatingIfNeeded: qh >> 16)))
+        let e = (((v & evenMask) &+ 0x7FFF) &>> 15) &<< 4
+        let o = (((v & (evenMask &<< 1)) &+ 0x7FFF) &>> 15) &<< 4
+        return (unsafeBitCast(e, to: SIMD16<Int16>.self), unsafeBitCast(o, to: SIMD16<Int16>.self))
     }
 
     /// Q5_0 · Q8_0
