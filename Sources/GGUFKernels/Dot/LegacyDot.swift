@@ -8,6 +8,47 @@ enum LegacyDot {
         return s
     }
 
+    /// Eight fp16 fields at `p + k·stride + off` (k = 0..<8) as Floats, converted together.
+    @inline(__always) static func halves8(_ p: UnsafeRawPointer, _ stride: Int, _ off: Int) -> SIMD8<Float> {
+        #if (GGUFKIT_HW_F16 && !(os(macOS) && arch(x86_64))) || arch(arm64)
+        // scalar conversions: SIMD8<Float>(SIMD8<Float16>) is kept for the F16 dot, where it must stay inlined
+        var f = SIMD8<Float>()
+        for k in 0..<8 { f[k] = Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: k * stride + off, as: UInt16.self))) }
+        return f
+        #else
+        var w = SIMD8<UInt32>()
+        for k in 0..<8 { w[k] = UInt32(p.loadUnaligned(fromByteOffset: k * stride + off, as: UInt16.self)) << 16 }
+        return FloatDot.halfToFloat(w)
+        #endif
+    }
+
+    /// Runs `block` (the int32 lane sums of block i) over all blocks and returns
+    /// Σ_i Σ lanes(sums_i) · (d_x,i · d_y,i) + Σ_i m_x,i · s_y,i (the second term only when `withMins`).
+    /// The fp16 scales are converted eight blocks at a time.
+    @inline(__always)
+    static func driver(_ n: Int, _ x: UnsafeRawPointer, _ bx: Int, _ y: UnsafeRawPointer, _ by: Int, withMins: Bool,
+                       _ block: (UnsafeRawPointer, UnsafeRawPointer) -> SIMD8<Int32>) -> Float {
+        let nb = n / 32
+        var acc = SIMD8<Float>()
+        var minAcc = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= nb {
+            let xg = x + i * bx, yg = y + i * by
+            let d = halves8(xg, bx, 0) * halves8(yg, by, 0)
+            if withMins { minAcc += halves8(xg, bx, 2) * halves8(yg, by, 2) }
+            for k in 0..<8 { acc += SIMD8<Float>(block(xg + k * bx, yg + k * by)) * d[k] }
+            i += 8
+        }
+        var mins: Float = 0
+        while i < nb {
+            let xb = x + i * bx, yb = y + i * by
+            acc += SIMD8<Float>(block(xb, yb)) * (loadF16fast(xb, 0) * loadF16fast(yb, 0))
+            if withMins { mins += loadF16fast(xb, 2) * loadF16fast(yb, 2) }
+            i += 1
+        }
+        return acc.sum() + (minAcc.sum() + mins)
+    }
+
     /// Even and odd code lanes of a Q4_0/Q4_1 block's 16 nibble bytes at `off`: elements 0..<16 in the
     /// low half, 16..<32 in the high half, matching the Int16 lanes of a Q8 block's 32 bytes.
     @inline(__always) static func nibbleLanes(_ p: UnsafeRawPointer, _ off: Int) -> (SIMD16<Int16>, SIMD16<Int16>) {
@@ -19,81 +60,53 @@ enum LegacyDot {
 
     /// Q4_0 · Q8_0
     static func q4_0(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float {
-        var acc = SIMD8<Float>()
         let c8 = SIMD16<Int16>(repeating: 8)
-        for i in 0..<(n / 32) {
-            let xb = x + 18 * i, yb = y + 34 * i
+        return driver(n, x, 18, y, 34, withMins: false) { xb, yb in
             let (e, o) = nibbleLanes(xb, 2)
-            let s = dot32Codes(e &- c8, o &- c8, load16x16(yb, 2))
-            acc += SIMD8<Float>(s) * (loadF16fast(xb, 0) * loadF16fast(yb, 0))
+            return dot32Codes(e &- c8, o &- c8, load16x16(yb, 2))
         }
-        return acc.sum()
     }
 
     /// Q4_1 · Q8_1
     static func q4_1(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float {
-        var acc = SIMD8<Float>()
-        var mins: Float = 0
-        for i in 0..<(n / 32) {
-            let xb = x + 20 * i, yb = y + 36 * i
+        driver(n, x, 20, y, 36, withMins: true) { xb, yb in
             let (e, o) = nibbleLanes(xb, 4)
-            let s = dot32Codes(e, o, load16x16(yb, 4))
-            acc += SIMD8<Float>(s) * (loadF16fast(xb, 0) * loadF16fast(yb, 0))
-            mins += loadF16fast(xb, 2) * loadF16fast(yb, 2)
+            return dot32Codes(e, o, load16x16(yb, 4))
         }
-        return acc.sum() + mins
     }
 
     /// The fifth bits of a Q5 block as 16 (0 or 16) in even and odd code lanes (layout of ``nibbleLanes``).
     @inline(__always) static func highBitLanes(_ qh: UInt32) -> (SIMD16<Int16>, SIMD16<Int16>) {
-        // Multiplying by 2^(15−s) moves bit s to the sign bit; an arithmetic shift by 15 spreads it.
-        let evenMul = SIMD16<Int16>(1 << 15, 1 << 13, 1 << 11, 1 << 9, 1 << 7, 1 << 5, 1 << 3, 1 << 1,
-                                    1 << 15, 1 << 13, 1 << 11, 1 << 9, 1 << 7, 1 << 5, 1 << 3, 1 << 1)
-        let oddMul = SIMD16<Int16>(1 << 14, 1 << 12, 1 << 10, 1 << 8, 1 << 6, 1 << 4, 1 << 2, 1,
-                                   1 << 14, 1 << 12, 1 << 10, 1 << 8, 1 << 6, 1 << 4, 1 << 2, 1)
-        let v = SIMD16<Int16>(lowHalf: SIMD8(repeating: Int16(truncatingIfNeeded: qh)),
-                              highHalf: SIMD8(repeating: Int16(truncatingIfNeeded: qh >> 16)))
-        let sixteen = SIMD16<Int16>(repeating: 16)
-        return (((v &* evenMul) &>> 15) & sixteen, ((v &* oddMul) &>> 15) & sixteen)
+        // Lane k of `v & mask` is 0 or a single bit b ≤ 0x8000; (b + 0x7FFF) >> 15 is 1 exactly when b ≠ 0.
+        let evenMask = SIMD16<UInt16>(1, 4, 16, 64, 256, 1024, 4096, 16384, 1, 4, 16, 64, 256, 1024, 4096, 16384)
+        let v = SIMD16<UInt16>(lowHalf: SIMD8(repeating: UInt16(truncatingIfNeeded: qh)),
+                               highHalf: SIMD8(repeating: UInt16(truncatingIfNeeded: qh >> 16)))
+        let e = (((v & evenMask) &+ 0x7FFF) &>> 15) &<< 4
+        let o = (((v & (evenMask &<< 1)) &+ 0x7FFF) &>> 15) &<< 4
+        return (unsafeBitCast(e, to: SIMD16<Int16>.self), unsafeBitCast(o, to: SIMD16<Int16>.self))
     }
 
     /// Q5_0 · Q8_0
     static func q5_0(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float {
-        var acc = SIMD8<Float>()
         let c16 = SIMD16<Int16>(repeating: 16)
-        for i in 0..<(n / 32) {
-            let xb = x + 22 * i, yb = y + 34 * i
+        return driver(n, x, 22, y, 34, withMins: false) { xb, yb in
             let (e, o) = nibbleLanes(xb, 6)
             let (he, ho) = highBitLanes(loadU32(xb, 2))
-            let s = dot32Codes((e | he) &- c16, (o | ho) &- c16, load16x16(yb, 2))
-            acc += SIMD8<Float>(s) * (loadF16fast(xb, 0) * loadF16fast(yb, 0))
+            return dot32Codes((e | he) &- c16, (o | ho) &- c16, load16x16(yb, 2))
         }
-        return acc.sum()
     }
 
     /// Q5_1 · Q8_1
     static func q5_1(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float {
-        var acc = SIMD8<Float>()
-        var mins: Float = 0
-        for i in 0..<(n / 32) {
-            let xb = x + 24 * i, yb = y + 36 * i
+        driver(n, x, 24, y, 36, withMins: true) { xb, yb in
             let (e, o) = nibbleLanes(xb, 8)
             let (he, ho) = highBitLanes(loadU32(xb, 4))
-            let s = dot32Codes(e | he, o | ho, load16x16(yb, 4))
-            acc += SIMD8<Float>(s) * (loadF16fast(xb, 0) * loadF16fast(yb, 0))
-            mins += loadF16fast(xb, 2) * loadF16fast(yb, 2)
+            return dot32Codes(e | he, o | ho, load16x16(yb, 4))
         }
-        return acc.sum() + mins
     }
 
     /// Q8_0 · Q8_0
     static func q8_0(_ n: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float {
-        var acc = SIMD8<Float>()
-        for i in 0..<(n / 32) {
-            let xb = x + 34 * i, yb = y + 34 * i
-            let s = dot32xI8(load16x16(xb, 2), load16x16(yb, 2))
-            acc += SIMD8<Float>(s) * (loadF16fast(xb, 0) * loadF16fast(yb, 0))
-        }
-        return acc.sum()
+        driver(n, x, 34, y, 34, withMins: false) { xb, yb in dot32xI8(load16x16(xb, 2), load16x16(yb, 2)) }
     }
 }
