@@ -37,7 +37,9 @@ let package = Package(
         // Model operations: convert, quantize, inspect.
         .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"]),
         // The llama runner.
-        .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFKernels", "GGUFTokenizer"], swiftSettings: hot),
+        // Optimized even in debug builds (the tests run whole models).
+        .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel"],
+                swiftSettings: hot + [.unsafeFlags(["-O"])]),
         .executableTarget(name: "ggufkit", dependencies: [
             "GGUFModel", "GGUFRunner", "GGUFFormat", "GGUFIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -50,6 +52,6 @@ let package = Package(
         .testTarget(name: "GGUFKernelsTests", dependencies: ["GGUFKernels"]),
         .testTarget(name: "GGUFTokenizerTests", dependencies: ["GGUFTokenizer"]),
         .testTarget(name: "GGUFModelTests", dependencies: ["GGUFModel", "GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTestSupport"]),
-        .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFTokenizer"]),
+        .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFModel", "GGUFTokenizer", "GGUFTestSupport"]),
     ]
 )

@@ -1,0 +1,146 @@
+import GGUFFormat
+
+/// How rows of one weight type are multiplied with activations, as ggml-cpu does it.
+///
+/// `activationType` is ggml's `vec_dot_type` for the weight type: activations are converted to it
+/// once per row (`quantize`), then every weight row is dotted with the converted activations.
+protocol WeightKernel: Sendable {
+    /// The weight type.
+    var type: GGMLType { get }
+    /// ggml's `vec_dot_type`: what activations are converted to before the dot products.
+    var activationType: GGMLType { get }
+    /// Converts `n` floats to `activationType` (`from_float` of the vec_dot type).
+    func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ n: Int)
+    /// The dot product of one weight row with one converted activation row.
+    func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float
+    /// One weight row to floats (embedding lookup).
+    func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int)
+}
+
+/// The kernel for each weight type the runner computes with.
+enum Kernels {
+    static func kernel(for type: GGMLType) -> (any WeightKernel)? {
+        switch type {
+        case .f32: return F32Kernel()
+        case .f16: return F16Kernel()
+        case .q8_0: return Q8_0Kernel()
+        default: return sharedKernel(for: type)
+        }
+    }
+}
+
+// MARK: - F32 and F16
+
+/// F32 weights: activations stay F32 (`ggml_vec_dot_f32`).
+struct F32Kernel: WeightKernel {
+    var type: GGMLType { .f32 }
+    var activationType: GGMLType { .f32 }
+    func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ n: Int) {
+        out.copyMemory(from: x, byteCount: n * 4)
+    }
+    func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float {
+        dotF32(n, row.assumingMemoryBound(to: Float.self), act.assumingMemoryBound(to: Float.self))
+    }
+    func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        UnsafeMutableRawPointer(out).copyMemory(from: row, byteCount: n * 4)
+    }
+}
+
+/// F16 weights: activations rounded to F16, products summed in F32 (`ggml_vec_dot_f16`).
+struct F16Kernel: WeightKernel {
+    var type: GGMLType { .f16 }
+    var activationType: GGMLType { .f16 }
+    func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ n: Int) {
+        toF16(x, out.assumingMemoryBound(to: UInt16.self), n)
+    }
+    func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float {
+        dotF16(n, row.assumingMemoryBound(to: UInt16.self), act.assumingMemoryBound(to: UInt16.self))
+    }
+    func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        let p = row.assumingMemoryBound(to: UInt16.self)
+        for i in 0..<n { out[i] = Float(Float16(bitPattern: p[i])) }
+    }
+}
+
+@inline(__always)
+func toF16(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt16>, _ n: Int) {
+    for i in 0..<n { out[i] = Float16(x[i]).bitPattern }   // round to nearest even, as F16C
+}
+
+/// Sum of products in 8 float lanes (the order differs from ggml's SIMD order only in rounding).
+@inline(__always)
+func dotF32(_ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> Float {
+    var acc = SIMD8<Float>()
+    var i = 0
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    while i + 8 <= n {
+        acc += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    var s = acc.sum()
+    while i < n { s += a[i] * b[i]; i += 1 }
+    return s
+}
+
+@inline(__always)
+func dotF16(_ n: Int, _ a: UnsafePointer<UInt16>, _ b: UnsafePointer<UInt16>) -> Float {
+    var acc = SIMD8<Float>()
+    var i = 0
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    while i + 8 <= n {
+        let x = SIMD8<Float>(ra.loadUnaligned(fromByteOffset: i * 2, as: SIMD8<Float16>.self))
+        let y = SIMD8<Float>(rb.loadUnaligned(fromByteOffset: i * 2, as: SIMD8<Float16>.self))
+        acc += x * y
+        i += 8
+    }
+    var s = acc.sum()
+    while i < n { s += Float(Float16(bitPattern: a[i])) * Float(Float16(bitPattern: b[i])); i += 1 }
+    return s
+}
+
+// MARK: - Q8_0 (until the shared kernels land)
+
+/// Q8_0 weights with Q8_0 activations: blocks of 32 int8 and an F16 scale (34 bytes).
+struct Q8_0Kernel: WeightKernel {
+    var type: GGMLType { .q8_0 }
+    var activationType: GGMLType { .q8_0 }
+
+    /// `quantize_row_q8_0` as ggml-cpu's x86 path: d = amax/127, q = round-half-even(x · 127/amax).
+    func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ n: Int) {
+        for b in 0..<n / 32 {
+            let xb = x + b * 32
+            var amax: Float = 0
+            for j in 0..<32 { amax = max(amax, abs(xb[j])) }
+            let d = amax / 127
+            let id: Float = amax != 0 ? 127 / amax : 0
+            let blk = out + b * 34
+            blk.storeBytes(of: Float16(d).bitPattern, as: UInt16.self)
+            for j in 0..<32 {
+                blk.storeBytes(of: Int8((xb[j] * id).rounded(.toNearestOrEven)), toByteOffset: 2 + j, as: Int8.self)
+            }
+        }
+    }
+
+    func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float {
+        var s: Float = 0
+        for b in 0..<n / 32 {
+            let x = row + b * 34, y = act + b * 34
+            let dx = Float(Float16(bitPattern: x.loadUnaligned(as: UInt16.self)))
+            let dy = Float(Float16(bitPattern: y.loadUnaligned(as: UInt16.self)))
+            let qx = SIMD32<Int16>(truncatingIfNeeded: x.loadUnaligned(fromByteOffset: 2, as: SIMD32<Int8>.self))
+            let qy = SIMD32<Int16>(truncatingIfNeeded: y.loadUnaligned(fromByteOffset: 2, as: SIMD32<Int8>.self))
+            let p = SIMD32<Int32>(truncatingIfNeeded: qx &* qy)
+            s += dx * dy * Float(p.wrappedSum())
+        }
+        return s
+    }
+
+    func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        for b in 0..<n / 32 {
+            let x = row + b * 34
+            let d = Float(Float16(bitPattern: x.loadUnaligned(as: UInt16.self)))
+            for j in 0..<32 { out[b * 32 + j] = Float(x.load(fromByteOffset: 2 + j, as: Int8.self)) * d }
+        }
+    }
+}
