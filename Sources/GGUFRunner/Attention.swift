@@ -38,9 +38,10 @@ func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, keys: UnsafePoi
                 let inv = Float(1 / sum)
                 for i in 0..<headSize { acc[i] = 0 }
                 for j in 0..<n {
-                    let p = Float(Float16(sc[j] * inv))
+                    let p = F16.table[Int(F16.fp16(sc[j] * inv))]
                     let vrow = values + j * kvDim + kvh * headSize
-                    for i in 0..<headSize { acc[i] += p * Float(Float16(bitPattern: vrow[i])) }
+                    let tab = F16.table
+                    for i in 0..<headSize { acc[i] += p * tab[Int(vrow[i])] }
                 }
                 let o = out + t * dim + h * headSize
                 for i in 0..<headSize { o[i] = acc[i] }

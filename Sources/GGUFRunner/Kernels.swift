@@ -57,14 +57,14 @@ struct F16Kernel: WeightKernel {
         dotF16(n, row.assumingMemoryBound(to: UInt16.self), act.assumingMemoryBound(to: UInt16.self))
     }
     func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
-        let p = row.assumingMemoryBound(to: UInt16.self)
-        for i in 0..<n { out[i] = Float(Float16(bitPattern: p[i])) }
+        let p = row.assumingMemoryBound(to: UInt16.self), tab = F16.table
+        for i in 0..<n { out[i] = tab[Int(p[i])] }
     }
 }
 
 @inline(__always)
 func toF16(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt16>, _ n: Int) {
-    for i in 0..<n { out[i] = Float16(x[i]).bitPattern }   // round to nearest even, as F16C
+    for i in 0..<n { out[i] = F16.fp16(x[i]) }   // round to nearest even, as F16C
 }
 
 /// Sum of products in 8 float lanes (the order differs from ggml's SIMD order only in rounding).
@@ -85,18 +85,18 @@ func dotF32(_ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> F
 
 @inline(__always)
 func dotF16(_ n: Int, _ a: UnsafePointer<UInt16>, _ b: UnsafePointer<UInt16>) -> Float {
-    var acc = SIMD8<Float>()
+    let tab = F16.table
+    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
     var i = 0
-    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-    while i + 8 <= n {
-        let x = SIMD8<Float>(ra.loadUnaligned(fromByteOffset: i * 2, as: SIMD8<Float16>.self))
-        let y = SIMD8<Float>(rb.loadUnaligned(fromByteOffset: i * 2, as: SIMD8<Float16>.self))
-        acc += x * y
-        i += 8
+    while i + 4 <= n {
+        s0 += tab[Int(a[i])] * tab[Int(b[i])]
+        s1 += tab[Int(a[i + 1])] * tab[Int(b[i + 1])]
+        s2 += tab[Int(a[i + 2])] * tab[Int(b[i + 2])]
+        s3 += tab[Int(a[i + 3])] * tab[Int(b[i + 3])]
+        i += 4
     }
-    var s = acc.sum()
-    while i < n { s += Float(Float16(bitPattern: a[i])) * Float(Float16(bitPattern: b[i])); i += 1 }
-    return s
+    while i < n { s0 += tab[Int(a[i])] * tab[Int(b[i])]; i += 1 }
+    return (s0 + s1) + (s2 + s3)
 }
 
 // MARK: - Q8_0 (until the shared kernels land)
@@ -115,7 +115,7 @@ struct Q8_0Kernel: WeightKernel {
             let d = amax / 127
             let id: Float = amax != 0 ? 127 / amax : 0
             let blk = out + b * 34
-            blk.storeBytes(of: Float16(d).bitPattern, as: UInt16.self)
+            blk.storeBytes(of: F16.fp16(d), as: UInt16.self)
             for j in 0..<32 {
                 blk.storeBytes(of: Int8((xb[j] * id).rounded(.toNearestOrEven)), toByteOffset: 2 + j, as: Int8.self)
             }
@@ -123,15 +123,16 @@ struct Q8_0Kernel: WeightKernel {
     }
 
     func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float {
+        let tab = F16.table
         var s: Float = 0
         for b in 0..<n / 32 {
             let x = row + b * 34, y = act + b * 34
-            let dx = Float(Float16(bitPattern: x.loadUnaligned(as: UInt16.self)))
-            let dy = Float(Float16(bitPattern: y.loadUnaligned(as: UInt16.self)))
-            let qx = SIMD32<Int16>(truncatingIfNeeded: x.loadUnaligned(fromByteOffset: 2, as: SIMD32<Int8>.self))
-            let qy = SIMD32<Int16>(truncatingIfNeeded: y.loadUnaligned(fromByteOffset: 2, as: SIMD32<Int8>.self))
-            let p = SIMD32<Int32>(truncatingIfNeeded: qx &* qy)
-            s += dx * dy * Float(p.wrappedSum())
+            let dx = tab[Int(x.loadUnaligned(as: UInt16.self))]
+            let dy = tab[Int(y.loadUnaligned(as: UInt16.self))]
+            let qx = (x + 2).assumingMemoryBound(to: Int8.self), qy = (y + 2).assumingMemoryBound(to: Int8.self)
+            var isum: Int32 = 0
+            for j in 0..<32 { isum &+= Int32(qx[j]) &* Int32(qy[j]) }
+            s += dx * dy * Float(isum)
         }
         return s
     }
@@ -139,7 +140,7 @@ struct Q8_0Kernel: WeightKernel {
     func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         for b in 0..<n / 32 {
             let x = row + b * 34
-            let d = Float(Float16(bitPattern: x.loadUnaligned(as: UInt16.self)))
+            let d = F16.table[Int(x.loadUnaligned(as: UInt16.self))]
             for j in 0..<32 { out[b * 32 + j] = Float(x.load(fromByteOffset: 2 + j, as: Int8.self)) * d }
         }
     }
