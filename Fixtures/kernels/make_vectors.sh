@@ -1,0 +1,8 @@
+#!/bin/sh
+# Regenerates the GGUFKernels test vectors from the llama.cpp oracle (see /work/shared/oracle/README.md).
+# Usage: ORACLE_HOME=~/.cache/ggufkit-oracle sh Fixtures/kernels/make_vectors.sh
+set -eu
+ORACLE_HOME=${ORACLE_HOME:-$HOME/.cache/ggufkit-oracle}
+export ORACLE_HOME
+here=$(cd "$(dirname "$0")" && pwd)
+exec "$ORACLE_HOME/venv/bin/python" "$here/make_vectors.py" "$here"

@@ -1,0 +1,195 @@
+// Shared helpers of ggml's reference quantizers (ggml-quants.c). All arithmetic is Float in C order;
+// nothing here may use FMA (`addingProduct`) or reassociate.
+
+/// ggml's `nearest_int`: round half to even through the 1.5·2²³ trick (valid for |f| ≤ 2²²).
+@inline(__always) func nearestInt(_ f: Float) -> Int32 {
+    let v = f + 12582912.0
+    return (Int32(bitPattern: v.bitPattern) & 0x007f_ffff) &- 0x0040_0000
+}
+
+/// C's float → int truncation as x86 `cvttss2si` does it: out of range and NaN give `Int32.min`.
+@inline(__always) func cTrunc(_ f: Float) -> Int32 {
+    (f > -2147483904.0 && f < 2147483648.0) ? Int32(f) : Int32.min
+}
+
+/// C's `roundf` (half away from zero) for |f| < 2²³, as an Int32.
+@inline(__always) func roundAway(_ f: Float) -> Int32 {
+    let a = abs(f)
+    var t = cTrunc(a)
+    t &+= (a - Float(t)) >= 0.5 ? 1 : 0
+    return f < 0 ? 0 &- t : t
+}
+
+@inline(__always) func clamp(_ v: Int32, _ lo: Int32, _ hi: Int32) -> Int32 { max(lo, min(hi, v)) }
+
+let groupMaxEps: Float = 1e-15
+
+/// `make_qx_quants` with `rmse_type = 1`, `qw = NULL` (the only non-imatrix use: Q6_K). Codes go to `L` as `l + nmax`.
+func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
+    var max: Float = 0, amax: Float = 0
+    for i in 0..<n {
+        let ax = abs(x[i])
+        if ax > amax { amax = ax; max = x[i] }
+    }
+    if amax < groupMaxEps {
+        for i in 0..<n { L[i] = 0 }
+        return 0
+    }
+    let fnmax = Float(nmax)
+    var iscale = Float(-nmax) / max
+    var sumlx: Float = 0, suml2: Float = 0
+    for i in 0..<n {
+        let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
+        L[i] = Int8(truncatingIfNeeded: l + nmax)
+        let w = x[i] * x[i]
+        let fl = Float(l)
+        sumlx += w * x[i] * fl
+        suml2 += w * fl * fl
+    }
+    var scale: Float = suml2 != 0 ? sumlx / suml2 : 0
+    var best = scale * sumlx
+    for istep in -9...9 where istep != 0 {
+        iscale = -(fnmax + 0.1 * Float(istep)) / max
+        sumlx = 0; suml2 = 0
+        for i in 0..<n {
+            let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
+            let w = x[i] * x[i]
+            let fl = Float(l)
+            sumlx += w * x[i] * fl
+            suml2 += w * fl * fl
+        }
+        if suml2 > 0 && sumlx * sumlx > best * suml2 {
+            for i in 0..<n {
+                L[i] = Int8(truncatingIfNeeded: nmax + clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1))
+            }
+            scale = sumlx / suml2; best = scale * sumlx
+        }
+    }
+    return scale
+}
+
+/// `make_q3_quants(n, nmax, x, L, do_rmse: true)` (Q3_K). Codes go to `L` as `l + nmax`.
+func makeQ3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
+    var max: Float = 0, amax: Float = 0
+    for i in 0..<n {
+        let ax = abs(x[i])
+        if ax > amax { amax = ax; max = x[i] }
+    }
+    if amax < groupMaxEps {
+        for i in 0..<n { L[i] = 0 }
+        return 0
+    }
+    let iscale = Float(-nmax) / max
+    var sumlx: Float = 0, suml2: Float = 0
+    for i in 0..<n {
+        let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
+        L[i] = Int8(truncatingIfNeeded: l)
+        let w = x[i] * x[i]
+        let fl = Float(l)
+        sumlx += w * x[i] * fl
+        suml2 += w * fl * fl
+    }
+    for _ in 0..<5 {
+        var changed = 0
+        for i in 0..<n {
+            let w = x[i] * x[i]
+            let li = Float(L[i])
+            var slx = sumlx - w * x[i] * li
+            if slx > 0 {
+                var sl2 = suml2 - w * li * li
+                let newL = clamp(nearestInt(x[i] * sl2 / slx), -nmax, nmax - 1)
+                if newL != Int32(L[i]) {
+                    let fn = Float(newL)
+                    slx += w * x[i] * fn
+                    sl2 += w * fn * fn
+                    if sl2 > 0 && slx * slx * suml2 > sumlx * sumlx * sl2 {
+                        L[i] = Int8(truncatingIfNeeded: newL); sumlx = slx; suml2 = sl2
+                        changed += 1
+                    }
+                }
+            }
+        }
+        if changed == 0 { break }
+    }
+    for i in 0..<n { L[i] = L[i] &+ Int8(truncatingIfNeeded: nmax) }
+    return suml2 > 0 ? sumlx / suml2 : 0
+}
+
+/// `make_qkx2_quants` (Q2_K, Q4_K, Q5_K). Returns the scale; `theMin` receives −min (≥ 0).
+func makeQkx2Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ weights: UnsafePointer<Float>,
+                    _ L: UnsafeMutablePointer<UInt8>, _ theMin: inout Float, _ Laux: UnsafeMutablePointer<UInt8>,
+                    _ rmin: Float, _ rdelta: Float, _ nstep: Int, _ useMad: Bool) -> Float {
+    var min = x[0], max = x[0]
+    var sumW = weights[0]
+    var sumX = sumW * x[0]
+    for i in 1..<n {
+        if x[i] < min { min = x[i] }
+        if x[i] > max { max = x[i] }
+        let w = weights[i]
+        sumW += w
+        sumX += w * x[i]
+    }
+    if min > 0 { min = 0 }
+    if max == min {
+        for i in 0..<n { L[i] = 0 }
+        theMin = -min
+        return 0
+    }
+    let fnmax = Float(nmax)
+    var iscale = fnmax / (max - min)
+    var scale = 1 / iscale
+    var bestError: Float = 0
+    for i in 0..<n {
+        let l = clamp(nearestInt(iscale * (x[i] - min)), 0, nmax)
+        L[i] = UInt8(truncatingIfNeeded: l)
+        var diff = scale * Float(l) + min - x[i]
+        diff = useMad ? abs(diff) : diff * diff
+        bestError += weights[i] * diff
+    }
+    if nstep < 1 { theMin = -min; return scale }
+    for step in 0...nstep {
+        iscale = (rmin + rdelta * Float(step) + fnmax) / (max - min)
+        var sumL: Float = 0, sumL2: Float = 0, sumXL: Float = 0
+        for i in 0..<n {
+            let l = clamp(nearestInt(iscale * (x[i] - min)), 0, nmax)
+            Laux[i] = UInt8(truncatingIfNeeded: l)
+            let w = weights[i]
+            let fl = Float(l)
+            sumL += w * fl
+            sumL2 += w * fl * fl
+            sumXL += w * fl * x[i]
+        }
+        let D = sumW * sumL2 - sumL * sumL
+        if D > 0 {
+            var thisScale = (sumW * sumXL - sumX * sumL) / D
+            var thisMin = (sumL2 * sumX - sumL * sumXL) / D
+            if thisMin > 0 {
+                thisMin = 0
+                thisScale = sumXL / sumL2
+            }
+            var curError: Float = 0
+            for i in 0..<n {
+                var diff = thisScale * Float(Laux[i]) + thisMin - x[i]
+                diff = useMad ? abs(diff) : diff * diff
+                curError += weights[i] * diff
+            }
+            if curError < bestError {
+                for i in 0..<n { L[i] = Laux[i] }
+                bestError = curError
+                scale = thisScale
+                min = thisMin
+            }
+        }
+    }
+    theMin = -min
+    return scale
+}
+
+/// `get_scale_min_k4`: the j-th 6-bit scale and min of a Q4_K/Q5_K 12-byte scales field.
+@inline(__always) func scaleMinK4(_ j: Int, _ q: UnsafeRawPointer) -> (UInt8, UInt8) {
+    let b = q.assumingMemoryBound(to: UInt8.self)
+    if j < 4 {
+        return (b[j] & 63, b[j + 4] & 63)
+    }
+    return ((b[j + 4] & 0xF) | ((b[j - 4] >> 6) << 4), (b[j + 4] >> 4) | ((b[j] >> 6) << 4))
+}

@@ -1,0 +1,117 @@
+/// A ggml element type that GGUFKernels knows, numbered as in `enum ggml_type`.
+///
+/// Raw values are ggml's type ids, so `QuantType(rawValue: ggmlType.rawValue)` maps a file's tensor type.
+/// What each type supports (quantize, dequantize, dot product) is in ``traits``: one table drives every
+/// type, like ggml's `type_traits` and `type_traits_cpu`.
+public enum QuantType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+    case f32 = 0, f16 = 1
+    case q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
+    case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
+    case iq2_XXS = 16, iq2_XS = 17, iq3_XXS = 18, iq1_S = 19, iq4_NL = 20, iq3_S = 21, iq2_S = 22, iq4_XS = 23
+    case iq1_M = 29, bf16 = 30, tq1_0 = 34, tq2_0 = 35, mxfp4 = 39
+
+    /// ggml's name of the type ("Q4_K", "F16", …).
+    public var description: String { traits.name }
+
+    /// Elements per block (1 for F32/F16/BF16).
+    public var blockSize: Int { traits.blockSize }
+
+    /// Bytes per block.
+    public var bytesPerBlock: Int { traits.bytesPerBlock }
+
+    /// Bytes of a row of `n` elements; throws when `n` is not a multiple of the block size.
+    public func rowSize(_ n: Int) throws(KernelError) -> Int {
+        let t = traits
+        guard n >= 0, n % t.blockSize == 0 else {
+            throw .rowLengthNotMultiple(type: self, rowLength: n, blockSize: t.blockSize)
+        }
+        return n / t.blockSize * t.bytesPerBlock
+    }
+
+    /// The table entry of this type.
+    public var traits: QuantTraits { QuantTraits.table[Int(rawValue)]! }
+}
+
+/// A row kernel that turns `count` floats into `count / blockSize` blocks.
+public typealias QuantizeRowFn = @Sendable (_ src: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, _ count: Int) -> Void
+/// A row kernel that turns the blocks of `count` elements into floats.
+public typealias DequantizeRowFn = @Sendable (_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ count: Int) -> Void
+/// A dot product of `count` elements: `x` a row of the weight type, `y` a row of its ``QuantTraits/vecDotType``.
+public typealias VecDotFn = @Sendable (_ count: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float
+
+/// What GGUFKernels can do with one type (ggml's `type_traits` + `type_traits_cpu`).
+///
+/// The row functions do not check the row length; ``Kernels`` does, and so should a caller that uses
+/// them directly (`count` must be a multiple of ``blockSize``).
+public struct QuantTraits: Sendable {
+    /// ggml's name of the type.
+    public let name: String
+    /// Elements per block.
+    public let blockSize: Int
+    /// Bytes per block.
+    public let bytesPerBlock: Int
+    /// The reference quantizer (what `llama-quantize` writes without an imatrix), or nil.
+    public let quantizeRow: QuantizeRowFn?
+    /// The dequantizer (ggml's `to_float`), or nil.
+    public let dequantizeRow: DequantizeRowFn?
+    /// The type activations are converted to before a dot product with this weight type, or nil.
+    public let vecDotType: QuantType?
+    /// The dot product of a row of this type with a row of ``vecDotType``, or nil.
+    public let vecDot: VecDotFn?
+    /// The activation quantizer of the CPU backend (`from_float` in `type_traits_cpu`) when this type is
+    /// some type's ``vecDotType``; for Q8_0/Q8_1 it is the x86 AVX2 variant (127/amax, ties to even), which
+    /// differs from the reference quantizer.
+    public let fromFloat: QuantizeRowFn?
+    /// Whether the kernels of this type were checked bit for bit against llama.cpp (see docs/kernels.md).
+    public let verified: Bool
+
+    init(_ name: String, _ blockSize: Int, _ bytes: Int, quantize: QuantizeRowFn? = nil, dequantize: DequantizeRowFn? = nil,
+         vecDotType: QuantType? = nil, vecDot: VecDotFn? = nil, fromFloat: QuantizeRowFn? = nil, verified: Bool = true) {
+        self.name = name; self.blockSize = blockSize; self.bytesPerBlock = bytes
+        self.quantizeRow = quantize; self.dequantizeRow = dequantize
+        self.vecDotType = vecDotType; self.vecDot = vecDot; self.fromFloat = fromFloat; self.verified = verified
+    }
+
+    /// The table, indexed by ggml type id.
+    static let table: [QuantTraits?] = {
+        var t = [QuantTraits?](repeating: nil, count: 40)
+        t[0] = QuantTraits("F32", 1, 4, quantize: { s, d, n in d.copyMemory(from: s, byteCount: 4 * n) },
+                           dequantize: { s, d, n in UnsafeMutableRawPointer(d).copyMemory(from: s, byteCount: 4 * n) },
+                           vecDotType: .f32, vecDot: FloatDot.f32,
+                           fromFloat: { s, d, n in d.copyMemory(from: s, byteCount: 4 * n) })
+        t[1] = QuantTraits("F16", 1, 2, quantize: { s, d, n in Half.fp16(s, d.assumingMemoryBound(to: UInt16.self), count: n) },
+                           dequantize: { s, d, n in Half.fp32(fp16: s.assumingMemoryBound(to: UInt16.self), d, count: n) },
+                           vecDotType: .f16, vecDot: FloatDot.f16,
+                           fromFloat: { s, d, n in Half.fp16(s, d.assumingMemoryBound(to: UInt16.self), count: n) })
+        t[30] = QuantTraits("BF16", 1, 2, quantize: { s, d, n in Half.bf16(s, d.assumingMemoryBound(to: UInt16.self), count: n) },
+                            dequantize: { s, d, n in Half.fp32(bf16: s.assumingMemoryBound(to: UInt16.self), d, count: n) },
+                            vecDotType: .bf16, vecDot: FloatDot.bf16,
+                            fromFloat: { s, d, n in Half.bf16(s, d.assumingMemoryBound(to: UInt16.self), count: n) })
+        t[2] = QuantTraits("Q4_0", 32, 18, quantize: Q4_0.quantize, dequantize: Q4_0.dequantize, vecDotType: .q8_0, vecDot: LegacyDot.q4_0)
+        t[3] = QuantTraits("Q4_1", 32, 20, quantize: Q4_1.quantize, dequantize: Q4_1.dequantize, vecDotType: .q8_1, vecDot: LegacyDot.q4_1)
+        t[6] = QuantTraits("Q5_0", 32, 22, quantize: Q5_0.quantize, dequantize: Q5_0.dequantize, vecDotType: .q8_0, vecDot: LegacyDot.q5_0)
+        t[7] = QuantTraits("Q5_1", 32, 24, quantize: Q5_1.quantize, dequantize: Q5_1.dequantize, vecDotType: .q8_1, vecDot: LegacyDot.q5_1)
+        t[8] = QuantTraits("Q8_0", 32, 34, quantize: Q8_0.quantize, dequantize: Q8_0.dequantize, vecDotType: .q8_0, vecDot: LegacyDot.q8_0,
+                           fromFloat: Q8_0.quantizeActivations)
+        t[9] = QuantTraits("Q8_1", 32, 36, quantize: Q8_1.quantize, dequantize: Q8_1.dequantize, fromFloat: Q8_1.quantizeActivations)
+        t[10] = QuantTraits("Q2_K", 256, 84, quantize: Q2_K.quantize, dequantize: Q2_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q2_K)
+        t[11] = QuantTraits("Q3_K", 256, 110, quantize: Q3_K.quantize, dequantize: Q3_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q3_K)
+        t[12] = QuantTraits("Q4_K", 256, 144, quantize: Q4_K.quantize, dequantize: Q4_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q4_K)
+        t[13] = QuantTraits("Q5_K", 256, 176, quantize: Q5_K.quantize, dequantize: Q5_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q5_K)
+        t[14] = QuantTraits("Q6_K", 256, 210, quantize: Q6_K.quantize, dequantize: Q6_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q6_K)
+        t[15] = QuantTraits("Q8_K", 256, 292, quantize: Q8_K.quantize, dequantize: Q8_K.dequantize, fromFloat: Q8_K.quantize)
+        t[16] = QuantTraits("IQ2_XXS", 256, 66, verified: false)
+        t[17] = QuantTraits("IQ2_XS", 256, 74, verified: false)
+        t[18] = QuantTraits("IQ3_XXS", 256, 98, verified: false)
+        t[19] = QuantTraits("IQ1_S", 256, 50, verified: false)
+        t[20] = QuantTraits("IQ4_NL", 32, 18, verified: false)
+        t[21] = QuantTraits("IQ3_S", 256, 110, verified: false)
+        t[22] = QuantTraits("IQ2_S", 256, 82, verified: false)
+        t[23] = QuantTraits("IQ4_XS", 256, 136, verified: false)
+        t[29] = QuantTraits("IQ1_M", 256, 56, verified: false)
+        t[34] = QuantTraits("TQ1_0", 256, 54, verified: false)
+        t[35] = QuantTraits("TQ2_0", 256, 66, verified: false)
+        t[39] = QuantTraits("MXFP4", 32, 17, verified: false)
+        return t
+    }()
+}
