@@ -1,3 +1,4 @@
+import Foundation
 import GGUFFormat
 
 /// How rows of one weight type are multiplied with activations, as ggml-cpu does it.
@@ -18,15 +19,22 @@ protocol WeightKernel: Sendable {
 }
 
 /// The kernel for each weight type the runner computes with.
-enum Kernels {
+enum KernelTable {
+    /// The shared GGUFKernels for every type they have a dot product for; the runner's own F32/F16/Q8_0
+    /// kernels (same numerics) only with `GGUFKIT_RUNNER_KERNELS=own` (a cross-check).
     static func kernel(for type: GGMLType) -> (any WeightKernel)? {
-        switch type {
-        case .f32: return F32Kernel()
-        case .f16: return F16Kernel()
-        case .q8_0: return Q8_0Kernel()
-        default: return sharedKernel(for: type)
+        if useOwn {
+            switch type {
+            case .f32: return F32Kernel()
+            case .f16: return F16Kernel()
+            case .q8_0: return Q8_0Kernel()
+            default: break
+            }
         }
+        return sharedKernel(for: type)
     }
+
+    static let useOwn = ProcessInfo.processInfo.environment["GGUFKIT_RUNNER_KERNELS"] == "own"
 }
 
 // MARK: - F32 and F16
@@ -99,7 +107,7 @@ func dotF16(_ n: Int, _ a: UnsafePointer<UInt16>, _ b: UnsafePointer<UInt16>) ->
     return (s0 + s1) + (s2 + s3)
 }
 
-// MARK: - Q8_0 (until the shared kernels land)
+// MARK: - Q8_0 (the runner's own, written before the shared kernels landed; kept as a cross-check)
 
 /// Q8_0 weights with Q8_0 activations: blocks of 32 int8 and an F16 scale (34 bytes).
 struct Q8_0Kernel: WeightKernel {

@@ -59,7 +59,7 @@ public final class LlamaModel: @unchecked Sendable {
                   info.ne[0] == cols, (info.ne.count > 1 ? info.ne[1] : 1) == rows else {
                 throw RunnerError.wrongShape(name: name, expected: [cols, rows], found: info.ne)
             }
-            guard let k = Kernels.kernel(for: info.type) else {
+            guard let k = KernelTable.kernel(for: info.type) else {
                 throw RunnerError.unsupportedType(name: name, type: info.type.name)
             }
             guard cols % info.type.blockSize == 0, let rb = info.type.rowBytes(cols) else {
@@ -72,7 +72,7 @@ public final class LlamaModel: @unchecked Sendable {
         func norm(_ name: String, _ n: Int) throws -> NormWeight {
             guard let (info, offset) = byName[name] else { throw RunnerError.missingTensor(name) }
             guard info.elementCount == n, info.ne[0] == n else { throw RunnerError.wrongShape(name: name, expected: [n], found: info.ne) }
-            guard info.type == .f32 || info.type == .f16, let k = Kernels.kernel(for: info.type) else {
+            guard info.type == .f32 || info.type == .f16, let k = KernelTable.kernel(for: info.type) else {
                 throw RunnerError.unsupportedType(name: name, type: info.type.name)
             }
             let bytes = try file.bytes(at: offset, count: info.byteCount)
