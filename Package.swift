@@ -31,7 +31,7 @@ let package = Package(
         // Model-file formats: the ggml type table, GGUF read/write, GGML legacy read, tensor names.
         .target(name: "GGUFFormat", dependencies: ["GGUFIO"]),
         // Quant kernels: half/bf16, quantize/dequantize rows, dot products. Knows nothing of files.
-        .target(name: "GGUFKernels", swiftSettings: hot, linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(name: "GGUFKernels", swiftSettings: hot + [.unsafeFlags(["-O"])], linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // SentencePiece (llama) tokenizer over a GGUF vocabulary.
         .target(name: "GGUFTokenizer"),
         // Model operations: convert, quantize, inspect.

@@ -20,21 +20,23 @@ protocol WeightKernel: Sendable {
 
 /// The kernel for each weight type the runner computes with.
 enum KernelTable {
-    /// The shared GGUFKernels for every type they have a dot product for; the runner's own F32/F16/Q8_0
-    /// kernels (same numerics) only with `GGUFKIT_RUNNER_KERNELS=own` (a cross-check).
+    /// Quantized types: the shared GGUFKernels (every type they have a dot product for). F32/F16: the
+    /// runner's own loops (same numerics as ggml: F16 activations rounded to nearest even, F32 sums; a
+    /// table lookup for F16 → F32, faster than the shared bit recipe without F16C). With
+    /// `GGUFKIT_RUNNER_KERNELS=own` the runner's Q8_0 kernel too, with `=shared` F32/F16 too (cross-checks).
     static func kernel(for type: GGMLType) -> (any WeightKernel)? {
-        if useOwn {
+        let mode = ProcessInfo.processInfo.environment["GGUFKIT_RUNNER_KERNELS"]
+        if mode != "shared" {
             switch type {
             case .f32: return F32Kernel()
             case .f16: return F16Kernel()
-            case .q8_0: return Q8_0Kernel()
+            case .q8_0 where mode == "own": return Q8_0Kernel()
             default: break
             }
         }
         return sharedKernel(for: type)
     }
 
-    static let useOwn = ProcessInfo.processInfo.environment["GGUFKIT_RUNNER_KERNELS"] == "own"
 }
 
 // MARK: - F32 and F16
