@@ -66,8 +66,10 @@ final class ErrorTests: XCTestCase {
         let m = try LlamaModel(path: write("ok"))
         let s = try Session(model: m, threads: 2)
         XCTAssertEqual(s.contextSize, 64)
-        let l = try s.evaluate(m.tokenizer.tokenize("ab"), allLogits: true)
-        XCTAssertEqual(l.count, 3 * 260)
+        let ids = m.tokenizer.tokenize("ab")
+        XCTAssertEqual(ids.first, 1)
+        let l = try s.evaluate(ids, allLogits: true)
+        XCTAssertEqual(l.count, ids.count * 260)
         XCTAssertTrue(l.allSatisfy { $0.isFinite })
     }
 
