@@ -106,6 +106,7 @@ struct Run: ParsableCommand {
             let keepLogits = logitsOut != nil
             var stats = Stats()
             var firstTurn = true
+            var pending: Int32?   // sampled and shown but not yet evaluated (the -n limit hit)
             var ids = promptIDs
             var detok = Detokenizer(tokenizer: tok)   // streams text exactly as detokenize(all ids)
             while true {
@@ -116,7 +117,7 @@ struct Run: ParsableCommand {
                     for t in ids { _ = detok.append(t) }
                 }
                 let t0 = Date()
-                var logits = try session.evaluate(ids, allLogits: keepLogits)
+                var logits = try session.evaluate((pending.map { [$0] } ?? []) + ids, allLogits: keepLogits)
                 stats.promptTokens += ids.count
                 stats.promptSeconds += Date().timeIntervalSince(t0)
                 for t in ids { sampler.accept(t) }
@@ -126,6 +127,7 @@ struct Run: ParsableCommand {
                 }
                 // Generate.
                 var produced = 0
+                pending = nil
                 let t1 = Date()
                 while nPredict < 0 || produced < nPredict {
                     let next = sampler.sample(logits)
@@ -134,7 +136,7 @@ struct Run: ParsableCommand {
                     if next == tok.vocabulary.eosID && !ignoreEOS { break }
                     out.write(detok.append(next), style: .output)
                     if session.remaining == 0 { writeStderr("\n[context full: \(session.contextSize) tokens]\n"); break }
-                    if nPredict >= 0 && produced == nPredict { break }
+                    if nPredict >= 0 && produced == nPredict { pending = next; break }
                     logits = try session.evaluate([next])
                     if keepLogits { allLogits += logits }
                 }
@@ -148,8 +150,9 @@ struct Run: ParsableCommand {
                 firstTurn = false
                 ids = tok.tokenize(tpl.wrap(line, first: false), addSpecial: false)
                 if ids.isEmpty { continue }
-                guard ids.count <= session.remaining else {
-                    throw RunnerError.contextFull(needed: session.cache.count + ids.count, context: session.contextSize)
+                let needed = ids.count + (pending == nil ? 0 : 1)
+                guard needed <= session.remaining else {
+                    throw RunnerError.contextFull(needed: session.cache.count + needed, context: session.contextSize)
                 }
             }
             out.write(detok.finish() + "\n", style: .plain)
