@@ -132,19 +132,23 @@ struct Q8_0Kernel: WeightKernel {
         }
     }
 
+    /// ggml's x86 AVX2 order: 8 float lanes, lane k accumulates d·(products 4k..4k+3) with FMA; then
+    /// hsum_float_8 ((k + k+4), then (0+2, 1+3), then 0+1).
     func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float {
         let tab = F16.table
-        var s: Float = 0
+        var acc = [Float](repeating: 0, count: 8)
         for b in 0..<n / 32 {
             let x = row + b * 34, y = act + b * 34
-            let dx = tab[Int(x.loadUnaligned(as: UInt16.self))]
-            let dy = tab[Int(y.loadUnaligned(as: UInt16.self))]
+            let d = tab[Int(x.loadUnaligned(as: UInt16.self))] * tab[Int(y.loadUnaligned(as: UInt16.self))]
             let qx = (x + 2).assumingMemoryBound(to: Int8.self), qy = (y + 2).assumingMemoryBound(to: Int8.self)
-            var isum: Int32 = 0
-            for j in 0..<32 { isum &+= Int32(qx[j]) &* Int32(qy[j]) }
-            s += dx * dy * Float(isum)
+            for k in 0..<8 {
+                var isum: Int32 = 0
+                for j in 4 * k ..< 4 * k + 4 { isum &+= Int32(qx[j]) &* Int32(qy[j]) }
+                acc[k] = acc[k].addingProduct(d, Float(isum))
+            }
         }
-        return s
+        let r0 = acc[0] + acc[4], r1 = acc[1] + acc[5], r2 = acc[2] + acc[6], r3 = acc[3] + acc[7]
+        return (r0 + r2) + (r1 + r3)
     }
 
     func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
