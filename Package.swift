@@ -5,10 +5,15 @@ import Foundation
 // The CPU level of release builds is chosen by GGUFKIT_CPU (see docs/performance.md):
 //   unset / "portable" -> the compiler's default (x86-64 baseline; runs everywhere)
 //   "native"           -> -target-cpu native (this machine)
-//   any other value    -> -target-cpu VALUE (e.g. haswell, znver4, x86-64-v3)
+//   any other value    -> -target-cpu VALUE (e.g. haswell, znver4; an x86 CPU named here must have F16C)
+// Non-portable builds also define GGUFKIT_HW_F16 (fp16 -> fp32 with the hardware instruction in dot products).
 let cpu = ProcessInfo.processInfo.environment["GGUFKIT_CPU"] ?? "portable"
-let kernelFlags: [SwiftSetting] = cpu == "portable" ? [] : [.unsafeFlags(["-Xcc", "-march=\(cpu == "native" ? "native" : cpu)", "-target-cpu", cpu])]
-let hot: [SwiftSetting] = kernelFlags
+let kernelFlags: [SwiftSetting] = cpu == "portable" ? [] : [
+    .unsafeFlags(["-Xcc", "-march=\(cpu == "native" ? "native" : cpu)", "-target-cpu", cpu]),
+    .define("GGUFKIT_HW_F16"),
+]
+// Hot numeric code is optimized even in debug builds, so that tests over real models stay fast.
+let hot: [SwiftSetting] = kernelFlags + [.unsafeFlags(["-O"])]
 
 let package = Package(
     name: "GGUFKit",
@@ -26,20 +31,20 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .systemLibrary(name: "CShims", path: "Sources/CShims"),
         // Files: mapping, sequential and compressed input, atomic output, checksums, progress.
-        .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd"]),
+        .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd", "CShims"]),
         // Model-file formats: the ggml type table, GGUF read/write, GGML legacy read, tensor names.
         .target(name: "GGUFFormat", dependencies: ["GGUFIO"]),
         // Quant kernels: half/bf16, quantize/dequantize rows, dot products. Knows nothing of files.
-        .target(name: "GGUFKernels", swiftSettings: hot + [.unsafeFlags(["-O"])], linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(name: "GGUFKernels", swiftSettings: hot, linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // SentencePiece (llama) tokenizer over a GGUF vocabulary.
         .target(name: "GGUFTokenizer"),
         // Model operations: convert, quantize, inspect.
         .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"]),
         // The llama runner.
-        // Optimized even in debug builds (the tests run whole models).
         .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel"],
-                swiftSettings: hot + [.unsafeFlags(["-O"])]),
+                swiftSettings: hot),
         .executableTarget(name: "ggufkit", dependencies: [
             "GGUFModel", "GGUFRunner", "GGUFFormat", "GGUFIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

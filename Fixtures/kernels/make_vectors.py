@@ -71,6 +71,14 @@ for i in range(64):
     if i % 2 == 0:
         v = v.astype(np.float16)
     b.append(v)
+# signed zeros: ggml's strict-comparison scans keep the first of equal ±0 elements (fp16 d/m = 0x8000 or 0)
+for sgn in (1.0, -1.0):
+    v = sgn * np.abs(r.standard_normal(256))
+    z = r.uniform(size=256) < 0.3
+    v[z] = np.where(r.uniform(size=z.sum()) < 0.5, 0.0, -0.0)
+    b.append(v)
+b.append(np.where(r.uniform(size=256) < 0.5, 0.0, -0.0))
+b.append(np.concatenate([[-0.0, 0.0], np.zeros(254)]))
 xb = np.stack(b).astype(np.float32)
 save("bulk.f32.bin", "x", "F32", xb)
 for t in ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "F16", "BF16"]:

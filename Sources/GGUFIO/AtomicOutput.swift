@@ -1,3 +1,4 @@
+import CShims
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -124,6 +125,52 @@ public final class AtomicOutput {
 
     public func write(_ bytes: [UInt8]) throws(IOError) {
         try bytes.withBytesIO { (b) throws(IOError) in try write(b) }
+    }
+
+    /// Appends `count` bytes of `source` starting at `offset`, copied inside the kernel
+    /// (`copy_file_range`) where the file systems allow it, else through a buffer.
+    public func copy(from source: FileSource, offset: Int, count: Int, progress: ((Int) -> Void)? = nil) throws(IOError) {
+        try flush()
+        var inOff = Int64(offset)
+        var left = count
+        var useKernel = true
+        while left > 0 {
+            let step = min(left, 64 << 20)
+            if useKernel {
+                let n = ggufkit_copy_file_range(source.fd, &inOff, fd, nil, step)
+                if n > 0 {
+                    left -= n
+                    written += n
+                    progress?(n)
+                    continue
+                }
+                if n == 0 {
+                    throw IOError.badData(source.path, at: Int(inOff), "unexpected end of file: \(left) more bytes expected")
+                }
+                let e = errno
+                if e == EINTR { continue }
+                if e == EXDEV || e == EINVAL || e == ENOSYS || e == EOPNOTSUPP || e == EBADF {
+                    useKernel = false
+                    continue
+                }
+                let what = e == ENOSPC ? "no space left on the device" : errnoMessage(e)
+                throw IOError(.system(errno: e), path: path, offset: written, "copy failed: \(what)")
+            }
+            // Fallback: through the output buffer.
+            let k = min(step, buffer.count - used)
+            let n = pread(source.fd, buffer.baseAddress! + used, k, off_t(inOff))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOError(.system(errno: errno), path: source.path, offset: Int(inOff), "read failed: \(errnoMessage(errno))")
+            }
+            if n == 0 { throw IOError.badData(source.path, at: Int(inOff), "unexpected end of file: \(left) more bytes expected") }
+            used += n
+            written += n
+            inOff += Int64(n)
+            left -= n
+            progress?(n)
+            if used == buffer.count { try flush() }
+        }
     }
 
     /// Appends zero bytes until the length is a multiple of `alignment`.

@@ -28,7 +28,8 @@ public final class FileSource: ByteSource {
     public let path: String
     public let size: Int?
     public var isSeekable: Bool { true }
-    let fd: Int32
+    /// The open file descriptor (read-only).
+    public let fd: Int32
     var position = 0
 
     /// Opens `path` read-only; the file is never written.

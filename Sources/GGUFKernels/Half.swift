@@ -59,7 +59,11 @@ public enum Half {
 
     /// Converts `count` fp16 values to Float.
     public static func fp32(fp16 src: UnsafePointer<UInt16>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        #if GGUFKIT_HW_F16 && !(os(macOS) && arch(x86_64))
+        for i in 0..<count { dst[i] = Float(Float16(bitPattern: src[i])) }  // exact either way; F16C when built for it
+        #else
         for i in 0..<count { dst[i] = fp32(fp16: src[i]) }
+        #endif
     }
 
     /// Converts `count` Floats to bfloat16.
@@ -81,6 +85,15 @@ public enum Half {
     let h = Half.fp16(v)
     p.storeBytes(of: UInt8(truncatingIfNeeded: h), toByteOffset: off, as: UInt8.self)
     p.storeBytes(of: UInt8(truncatingIfNeeded: h >> 8), toByteOffset: off + 1, as: UInt8.self)
+}
+/// fp16 field → Float for dot products: the F16C instruction when the build targets a CPU that has it
+/// (GGUFKIT_CPU set, see Package.swift), else ggml's routine. Same value either way (the conversion is exact).
+@inline(__always) func loadF16fast(_ p: UnsafeRawPointer, _ off: Int) -> Float {
+    #if GGUFKIT_HW_F16 && !(os(macOS) && arch(x86_64))
+    return Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: off, as: UInt16.self)))
+    #else
+    return loadF16(p, off)
+    #endif
 }
 @inline(__always) func loadU16(_ p: UnsafeRawPointer, _ off: Int) -> UInt16 {
     UInt16(p.load(fromByteOffset: off, as: UInt8.self)) | UInt16(p.load(fromByteOffset: off + 1, as: UInt8.self)) << 8

@@ -4,11 +4,14 @@ public enum KernelError: Error, Equatable, Sendable, CustomStringConvertible {
     case rowLengthNotMultiple(type: QuantType, rowLength: Int, blockSize: Int)
     /// GGUFKernels has no such kernel for the type (e.g. quantizing to IQ2_XXS).
     case unsupported(type: QuantType, operation: String)
+    /// A negative number of rows.
+    case negativeRowCount(Int)
 
     public var description: String {
         switch self {
         case let .rowLengthNotMultiple(type, n, bs): return "row length \(n) is not a multiple of the \(type) block size \(bs)"
         case let .unsupported(type, op): return "no \(op) kernel for \(type)"
+        case let .negativeRowCount(n): return "negative row count \(n)"
         }
     }
 }
@@ -24,6 +27,7 @@ public enum Kernels {
     public static func quantize(_ type: QuantType, src: UnsafePointer<Float>, dst: UnsafeMutableRawPointer,
                                 rows: Int, rowLength: Int) throws(KernelError) {
         let rowBytes = try type.rowSize(rowLength)
+        guard rows >= 0 else { throw .negativeRowCount(rows) }
         guard let fn = type.traits.quantizeRow else { throw .unsupported(type: type, operation: "quantize") }
         for r in 0..<rows { fn(src + r * rowLength, dst + r * rowBytes, rowLength) }
     }
@@ -32,6 +36,7 @@ public enum Kernels {
     public static func dequantize(_ type: QuantType, src: UnsafeRawPointer, dst: UnsafeMutablePointer<Float>,
                                   rows: Int, rowLength: Int) throws(KernelError) {
         let rowBytes = try type.rowSize(rowLength)
+        guard rows >= 0 else { throw .negativeRowCount(rows) }
         guard let fn = type.traits.dequantizeRow else { throw .unsupported(type: type, operation: "dequantize") }
         for r in 0..<rows { fn(src + r * rowBytes, dst + r * rowLength, rowLength) }
     }

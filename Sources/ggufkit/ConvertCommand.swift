@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GGUFIO
 import GGUFModel
 
@@ -17,22 +18,12 @@ struct Convert: ParsableCommand {
     @Argument(help: "The GGML model file.") var input: String
     @Argument(help: "The GGUF file to write.") var output: String
 
-    @Option(help: "Grouped-query attention factor n_head/n_head_kv (8 for Llama-2 70B). Default: detected.")
-    var gqa: Int?
-    @Option(help: "RMS-norm epsilon (1e-6 for LLaMA-1, 1e-5 for Llama-2). Default: 5e-6, as llama.cpp.")
-    var eps: Double?
-    @Option(name: [.customLong("context-length"), .customShort("c")], help: "Training context length. Default: 2048.")
-    var contextLength: Int?
+    @OptionGroup var ggml: GGMLOptions
+    @Option(name: .customShort("c"), help: .hidden) var contextLengthShort: Int?
     @Option(help: "general.name. Default: the input file name.")
     var name: String?
     @Option(help: "general.description. Default: 'converted from legacy <format> <ftype> format'.")
     var desc: String?
-    @Option(name: .customLong("vocab-dir"), help: "The original model's folder: tokenizer.model or tokenizer.json, config.json, special-token files.")
-    var vocabDir: String?
-    @Option(name: .customLong("rope-freq-base"), help: "RoPE frequency base (1e6 for CodeLlama).")
-    var ropeFreqBase: Double?
-    @Option(name: .customLong("rope-freq-scale"), help: "Linear RoPE frequency scale (0.25 for SuperHOT-8k models).")
-    var ropeFreqScale: Double?
     @Flag(help: "Overwrite OUTPUT if it exists.") var force = false
     @Flag(name: .customLong("no-quantization-version"), help: "Do not add general.quantization_version (match llama.cpp's converter byte for byte).")
     var noQuantizationVersion = false
@@ -40,15 +31,10 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            var o = ConvertOptions()
+            var o = ggml.convertOptions
+            if let c = contextLengthShort { o.contextLength = c }
             o.name = name
             o.description = desc
-            o.gqa = gqa
-            o.eps = eps
-            o.contextLength = contextLength
-            o.vocabDir = vocabDir
-            o.ropeFreqBase = ropeFreqBase
-            o.ropeFreqScale = ropeFreqScale
             o.writeQuantizationVersion = !noQuantizationVersion
             let plan = try Converter.plan(input: input, options: o)
             for n in plan.notes { writeStderr("note: \(n)\n") }

@@ -27,6 +27,34 @@ final class HalfTests: XCTestCase {
         }
     }
 
+    /// The eight-lane conversion used by the portable F16 dot equals the scalar one for every half.
+    func testLaneConversionAllHalves() {
+        for base in stride(from: 0, to: 65536, by: 8) {
+            let w = SIMD8<UInt32>((0..<8).map { UInt32(base + $0) << 16 })
+            let f = FloatDot.halfToFloat(w)
+            for k in 0..<8 {
+                let ref = Half.fp32(fp16: UInt16(base + k))
+                XCTAssert(f[k].bitPattern == ref.bitPattern || (f[k].isNaN && ref.isNaN), "\(base + k)")
+            }
+        }
+    }
+
+    /// F16 and BF16 dots over rows with subnormal, negative and odd-length content agree with a Double reference.
+    func testHalfDots() throws {
+        for n in [1, 15, 16, 33, 100, 1000] {
+            let a = (0..<n).map { Float($0 % 13) * (($0 % 3 == 0) ? -1e-6 : 0.37) }
+            let b = (0..<n).map { Float($0 % 7) * 0.11 - 0.3 }
+            for (t, conv) in [(QuantType.f16, Half.fp16 as (Float) -> UInt16), (.bf16, Half.bf16)] {
+                let ha = a.map(conv), hb = b.map(conv)
+                let back: (UInt16) -> Float = t == .f16 ? { Half.fp32(fp16: $0) } : { Half.fp32(bf16: $0) }
+                var ref: Double = 0, mag: Double = 0
+                for i in 0..<n { let p = Double(back(ha[i])) * Double(back(hb[i])); ref += p; mag += abs(p) }
+                let got = ha.withUnsafeBytes { x in hb.withUnsafeBytes { y in try! Kernels.vecDot(t, count: n, x: x.baseAddress!, y: y.baseAddress!) } }
+                XCTAssertLessThanOrEqual(abs(Double(got) - ref), 1e-6 * mag + 1e-30, "\(t) n=\(n)")
+            }
+        }
+    }
+
     func testBulk() {
         let x: [Float] = (0..<1000).map { Float($0) * 0.37 - 100 }
         var h = [UInt16](repeating: 0, count: 1000), b = [UInt16](repeating: 0, count: 1000)

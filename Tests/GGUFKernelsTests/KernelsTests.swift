@@ -12,6 +12,12 @@ final class KernelsTests: XCTestCase {
                 }
                 XCTAssertThrowsError(try Kernels.quantize(.q4_0, src: src.baseAddress!, dst: dst.baseAddress!, rows: 1, rowLength: 33))
                 XCTAssertNoThrow(try Kernels.quantize(.q4_0, src: src.baseAddress!, dst: dst.baseAddress!, rows: 1, rowLength: 288))
+                XCTAssertNoThrow(try Kernels.quantize(.q4_0, src: src.baseAddress!, dst: dst.baseAddress!, rows: 0, rowLength: 0))
+                XCTAssertThrowsError(try Kernels.quantize(.q4_0, src: src.baseAddress!, dst: dst.baseAddress!, rows: -1, rowLength: 32)) {
+                    XCTAssertEqual($0 as? KernelError, .negativeRowCount(-1))
+                }
+                XCTAssertThrowsError(try Kernels.dequantize(.q6_K, src: UnsafeRawPointer(dst.baseAddress!), dst: UnsafeMutablePointer(mutating: src.baseAddress!), rows: 1, rowLength: 200))
+                XCTAssertThrowsError(try Kernels.vecDot(.q4_K, count: 100, x: UnsafeRawPointer(dst.baseAddress!), y: UnsafeRawPointer(dst.baseAddress!)))
             }
         }
         XCTAssertThrowsError(try QuantType.q6_K.rowSize(100))

@@ -25,7 +25,7 @@ public enum GGUFReader {
         guard m == magic else {
             throw r.error("not a GGUF file: expected the magic \"GGUF\", found \(describeMagic(m))", at: 0)
         }
-        var version = try r.readU32("the GGUF version")
+        let version = try r.readU32("the GGUF version")
         if version & 0xFFFF == 0 && version != 0 {
             throw r.error("big-endian GGUF files are not supported (version field reads \(version.byteSwapped) byte-swapped)", at: 4)
         }

@@ -24,40 +24,80 @@
 
 let groupMaxEps: Float = 1e-15
 
-/// `make_qx_quants` with `rmse_type = 1`, `qw = NULL` (the only non-imatrix use: Q6_K). Codes go to `L` as `l + nmax`.
-func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
-    var max: Float = 0, amax: Float = 0
-    for i in 0..<n {
-        let ax = abs(x[i])
-        if ax > amax { amax = ax; max = x[i] }
+// Block scans. ggml finds the extreme element with a strict-comparison scan; for non-NaN input the extreme
+// value is order-independent, so it is found with an integer reduction over the bit patterns (which
+// vectorizes), and the element C's scan would keep is then located: the first one with that value.
+// Only ±0 can tie with a different bit pattern, which is why ties resolve to the first matching element.
+
+/// `amax` = largest |x|, `max` = the first element with |x| == amax (both 0 when every element is ±0),
+/// as C's `if (ax > amax) { amax = ax; max = x; }` from amax = max = 0.
+@inline(__always) func absMax(_ x: UnsafePointer<Float>, _ n: Int) -> (amax: Float, max: Float) {
+    let bits = UnsafeRawPointer(x).assumingMemoryBound(to: UInt32.self)
+    var m: UInt32 = 0
+    for j in 0..<n { m = Swift.max(m, bits[j] & 0x7fff_ffff) }
+    if m == 0 { return (0, 0) }
+    var j = 0
+    while (bits[j] & 0x7fff_ffff) != m { j += 1 }
+    return (Float(bitPattern: m), x[j])
+}
+
+/// Smallest and largest element as C's strict-comparison scans find them (a zero result is the first zero).
+@inline(__always) func minMax(_ x: UnsafePointer<Float>, _ n: Int) -> (min: Float, max: Float) {
+    let bits = UnsafeRawPointer(x).assumingMemoryBound(to: Int32.self)
+    var lo = Int32.max, hi = Int32.min
+    for j in 0..<n {
+        let b = bits[j]
+        let k = b ^ ((b >> 31) & 0x7fff_ffff)  // orders like the float values (−0 just below +0)
+        lo = Swift.min(lo, k)
+        hi = Swift.max(hi, k)
     }
+    var mn = Float(bitPattern: UInt32(bitPattern: lo ^ ((lo >> 31) & 0x7fff_ffff)))
+    var mx = Float(bitPattern: UInt32(bitPattern: hi ^ ((hi >> 31) & 0x7fff_ffff)))
+    if mn == 0 || mx == 0 {
+        var j = 0
+        while x[j] != 0 { j += 1 }
+        if mn == 0 { mn = x[j] }
+        if mx == 0 { mx = x[j] }
+    }
+    return (mn, mx)
+}
+
+/// `make_qx_quants` with `rmse_type = 1`, `qw = NULL` (the only non-imatrix use: Q6_K). Codes go to `L` as `l + nmax`.
+/// Terms are computed in vectorizable loops and summed in element order (bit-identical to the C loop);
+/// `tmp` is scratch for 2·n floats.
+func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>,
+                  _ tmp: UnsafeMutablePointer<Float>) -> Float {
+    let (amax, max) = absMax(x, n)
     if amax < groupMaxEps {
         for i in 0..<n { L[i] = 0 }
         return 0
     }
+    let t1 = tmp, t2 = tmp + n
     let fnmax = Float(nmax)
     var iscale = Float(-nmax) / max
-    var sumlx: Float = 0, suml2: Float = 0
     for i in 0..<n {
         let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
         L[i] = Int8(truncatingIfNeeded: l + nmax)
         let w = x[i] * x[i]
         let fl = Float(l)
-        sumlx += w * x[i] * fl
-        suml2 += w * fl * fl
+        t1[i] = w * x[i] * fl
+        t2[i] = w * fl * fl
     }
+    var sumlx: Float = 0, suml2: Float = 0
+    for i in 0..<n { sumlx += t1[i]; suml2 += t2[i] }
     var scale: Float = suml2 != 0 ? sumlx / suml2 : 0
     var best = scale * sumlx
     for istep in -9...9 where istep != 0 {
         iscale = -(fnmax + 0.1 * Float(istep)) / max
-        sumlx = 0; suml2 = 0
         for i in 0..<n {
             let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
             let w = x[i] * x[i]
             let fl = Float(l)
-            sumlx += w * x[i] * fl
-            suml2 += w * fl * fl
+            t1[i] = w * x[i] * fl
+            t2[i] = w * fl * fl
         }
+        sumlx = 0; suml2 = 0
+        for i in 0..<n { sumlx += t1[i]; suml2 += t2[i] }
         if suml2 > 0 && sumlx * sumlx > best * suml2 {
             for i in 0..<n {
                 L[i] = Int8(truncatingIfNeeded: nmax + clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1))
@@ -70,11 +110,7 @@ func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: Unsaf
 
 /// `make_q3_quants(n, nmax, x, L, do_rmse: true)` (Q3_K). Codes go to `L` as `l + nmax`.
 func makeQ3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
-    var max: Float = 0, amax: Float = 0
-    for i in 0..<n {
-        let ax = abs(x[i])
-        if ax > amax { amax = ax; max = x[i] }
-    }
+    let (amax, max) = absMax(x, n)
     if amax < groupMaxEps {
         for i in 0..<n { L[i] = 0 }
         return 0
@@ -116,15 +152,17 @@ func makeQ3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: Unsaf
 }
 
 /// `make_qkx2_quants` (Q2_K, Q4_K, Q5_K). Returns the scale; `theMin` receives −min (≥ 0).
+///
+/// Speed without changing a bit: each step first computes the per-element terms in loops the compiler
+/// vectorizes (every term is computed exactly as in C), then adds them up in element order in scalar loops.
+/// `tmp` is scratch for 3·n floats.
 func makeQkx2Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ weights: UnsafePointer<Float>,
                     _ L: UnsafeMutablePointer<UInt8>, _ theMin: inout Float, _ Laux: UnsafeMutablePointer<UInt8>,
-                    _ rmin: Float, _ rdelta: Float, _ nstep: Int, _ useMad: Bool) -> Float {
-    var min = x[0], max = x[0]
+                    _ rmin: Float, _ rdelta: Float, _ nstep: Int, _ useMad: Bool, _ tmp: UnsafeMutablePointer<Float>) -> Float {
+    var (min, max) = minMax(x, n)
     var sumW = weights[0]
     var sumX = sumW * x[0]
     for i in 1..<n {
-        if x[i] < min { min = x[i] }
-        if x[i] > max { max = x[i] }
         let w = weights[i]
         sumW += w
         sumX += w * x[i]
@@ -135,29 +173,35 @@ func makeQkx2Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ weight
         theMin = -min
         return 0
     }
+    let t1 = tmp, t2 = tmp + n, t3 = tmp + 2 * n
     let fnmax = Float(nmax)
     var iscale = fnmax / (max - min)
     var scale = 1 / iscale
-    var bestError: Float = 0
     for i in 0..<n {
         let l = clamp(nearestInt(iscale * (x[i] - min)), 0, nmax)
         L[i] = UInt8(truncatingIfNeeded: l)
-        var diff = scale * Float(l) + min - x[i]
-        diff = useMad ? abs(diff) : diff * diff
-        bestError += weights[i] * diff
+        let diff = scale * Float(l) + min - x[i]
+        t1[i] = weights[i] * (useMad ? abs(diff) : diff * diff)
     }
+    var bestError: Float = 0
+    for i in 0..<n { bestError += t1[i] }
     if nstep < 1 { theMin = -min; return scale }
     for step in 0...nstep {
         iscale = (rmin + rdelta * Float(step) + fnmax) / (max - min)
-        var sumL: Float = 0, sumL2: Float = 0, sumXL: Float = 0
         for i in 0..<n {
             let l = clamp(nearestInt(iscale * (x[i] - min)), 0, nmax)
             Laux[i] = UInt8(truncatingIfNeeded: l)
             let w = weights[i]
             let fl = Float(l)
-            sumL += w * fl
-            sumL2 += w * fl * fl
-            sumXL += w * fl * x[i]
+            t1[i] = w * fl
+            t2[i] = w * fl * fl
+            t3[i] = w * fl * x[i]
+        }
+        var sumL: Float = 0, sumL2: Float = 0, sumXL: Float = 0
+        for i in 0..<n {
+            sumL += t1[i]
+            sumL2 += t2[i]
+            sumXL += t3[i]
         }
         let D = sumW * sumL2 - sumL * sumL
         if D > 0 {
@@ -167,12 +211,12 @@ func makeQkx2Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ weight
                 thisMin = 0
                 thisScale = sumXL / sumL2
             }
-            var curError: Float = 0
             for i in 0..<n {
-                var diff = thisScale * Float(Laux[i]) + thisMin - x[i]
-                diff = useMad ? abs(diff) : diff * diff
-                curError += weights[i] * diff
+                let diff = thisScale * Float(Laux[i]) + thisMin - x[i]
+                t1[i] = weights[i] * (useMad ? abs(diff) : diff * diff)
             }
+            var curError: Float = 0
+            for i in 0..<n { curError += t1[i] }
             if curError < bestError {
                 for i in 0..<n { L[i] = Laux[i] }
                 bestError = curError

@@ -6,9 +6,9 @@ enum Q2_K {
     /// quantize_row_q2_K_ref
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 + 16) { lbuf in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 + 16 + 16) { fbuf in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 + 16 + 16 + 48) { fbuf in
             let L = lbuf.baseAddress!, Laux = L + 256
-            let weights = fbuf.baseAddress!, mins = weights + 16, scales = mins + 16
+            let weights = fbuf.baseAddress!, mins = weights + 16, scales = mins + 16, tmp = scales + 16
             for i in 0..<(k / 256) {
                 let xb = x + i * 256, yb = y + i * bytes
                 let sc = yb.assumingMemoryBound(to: UInt8.self)
@@ -16,7 +16,7 @@ enum Q2_K {
                 for j in 0..<16 {
                     for l in 0..<16 { weights[l] = abs(xb[16 * j + l]) }
                     var m: Float = 0
-                    scales[j] = makeQkx2Quants(16, 3, xb + 16 * j, weights, L + 16 * j, &m, Laux, -0.5, 0.1, 15, true)
+                    scales[j] = makeQkx2Quants(16, 3, xb + 16 * j, weights, L + 16 * j, &m, Laux, -0.5, 0.1, 15, true, tmp)
                     mins[j] = m
                     if scales[j] > maxScale { maxScale = scales[j] }
                     if m > maxMin { maxMin = m }

@@ -8,7 +8,7 @@ enum KQuant4or5 {
     @inline(__always)
     static func fit(_ xb: UnsafePointer<Float>, _ yb: UnsafeMutableRawPointer, _ nmax: Int32, _ rmin: Float, _ nstep: Int,
                     _ L: UnsafeMutablePointer<UInt8>, _ Laux: UnsafeMutablePointer<UInt8>, _ weights: UnsafeMutablePointer<Float>,
-                    _ mins: UnsafeMutablePointer<Float>, _ scales: UnsafeMutablePointer<Float>) {
+                    _ mins: UnsafeMutablePointer<Float>, _ scales: UnsafeMutablePointer<Float>, _ tmp: UnsafeMutablePointer<Float>) {
         var maxScale: Float = 0, maxMin: Float = 0
         for j in 0..<8 {
             let xs = xb + 32 * j
@@ -17,7 +17,7 @@ enum KQuant4or5 {
             let avX = (sumX2 / 32).squareRoot()
             for l in 0..<32 { weights[l] = avX + abs(xs[l]) }
             var m: Float = 0
-            scales[j] = makeQkx2Quants(32, nmax, xs, weights, L + 32 * j, &m, Laux, rmin, 0.1, nstep, false)
+            scales[j] = makeQkx2Quants(32, nmax, xs, weights, L + 32 * j, &m, Laux, rmin, 0.1, nstep, false, tmp)
             mins[j] = m
             if scales[j] > maxScale { maxScale = scales[j] }
             if m > maxMin { maxMin = m }
@@ -52,11 +52,11 @@ enum KQuant4or5 {
     }
 
     static func withScratch(_ body: (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<Float>,
-                                     UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+                                     UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 + 32) { lbuf in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + 8 + 8) { fbuf in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + 8 + 8 + 96) { fbuf in
             let L = lbuf.baseAddress!, w = fbuf.baseAddress!
-            body(L, L + 256, w, w + 32, w + 40)
+            body(L, L + 256, w, w + 32, w + 40, w + 48)
         }
         }
     }
@@ -67,10 +67,10 @@ enum Q4_K {
 
     /// quantize_row_q4_K_ref
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
-        KQuant4or5.withScratch { L, Laux, weights, mins, scales in
+        KQuant4or5.withScratch { L, Laux, weights, mins, scales, tmp in
             for i in 0..<(k / 256) {
                 let yb = y + i * bytes
-                KQuant4or5.fit(x + i * 256, yb, 15, -1.0, 20, L, Laux, weights, mins, scales)
+                KQuant4or5.fit(x + i * 256, yb, 15, -1.0, 20, L, Laux, weights, mins, scales, tmp)
                 let q = (yb + 16).assumingMemoryBound(to: UInt8.self)
                 for c in 0..<4 {
                     for l in 0..<32 { q[32 * c + l] = L[64 * c + l] | (L[64 * c + l + 32] << 4) }
@@ -105,10 +105,10 @@ enum Q5_K {
 
     /// quantize_row_q5_K_ref
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
-        KQuant4or5.withScratch { L, Laux, weights, mins, scales in
+        KQuant4or5.withScratch { L, Laux, weights, mins, scales, tmp in
             for i in 0..<(k / 256) {
                 let yb = y + i * bytes
-                KQuant4or5.fit(x + i * 256, yb, 31, -0.5, 15, L, Laux, weights, mins, scales)
+                KQuant4or5.fit(x + i * 256, yb, 31, -0.5, 15, L, Laux, weights, mins, scales, tmp)
                 let qh = (yb + 16).assumingMemoryBound(to: UInt8.self)
                 let ql = (yb + 48).assumingMemoryBound(to: UInt8.self)
                 for j in 0..<32 { qh[j] = 0 }

@@ -6,13 +6,13 @@ enum Q6_K {
     /// quantize_row_q6_K_ref
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: 256) { lbuf in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { sbuf in
-            let L = lbuf.baseAddress!, scales = sbuf.baseAddress!
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 + 32) { sbuf in
+            let L = lbuf.baseAddress!, scales = sbuf.baseAddress!, tmp = scales + 16
             for i in 0..<(k / 256) {
                 let xb = x + i * 256, yb = y + i * bytes
                 var maxScale: Float = 0, maxAbsScale: Float = 0
                 for ib in 0..<16 {
-                    let scale = makeQxQuants(16, 32, xb + 16 * ib, L + 16 * ib)
+                    let scale = makeQxQuants(16, 32, xb + 16 * ib, L + 16 * ib, tmp)
                     scales[ib] = scale
                     if abs(scale) > maxAbsScale { maxAbsScale = abs(scale); maxScale = scale }
                 }

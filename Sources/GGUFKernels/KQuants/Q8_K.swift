@@ -8,11 +8,7 @@ enum Q8_K {
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         for i in 0..<(k / 256) {
             let xb = x + i * 256, yb = y + i * bytes
-            var max: Float = 0, amax: Float = 0
-            for j in 0..<256 {
-                let ax = abs(xb[j])
-                if ax > amax { amax = ax; max = xb[j] }
-            }
+            let (amax, max) = absMax(xb, 256)
             let qs = (yb + 4).assumingMemoryBound(to: Int8.self)
             if amax == 0 {
                 yb.storeBytes(of: Float(0).bitPattern.littleEndian, toByteOffset: 0, as: UInt32.self)

@@ -8,11 +8,7 @@ enum Q5_0 {
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         for i in 0..<(k / 32) {
             let xb = x + i * 32, yb = y + i * bytes
-            var amax: Float = 0, max: Float = 0
-            for j in 0..<32 {
-                let v = xb[j]
-                if amax < abs(v) { amax = abs(v); max = v }
-            }
+            let max = absMax(xb, 32).max
             let d = max / -16
             let id: Float = d != 0 ? 1 / d : 0
             storeF16(yb, 0, d)
@@ -54,12 +50,7 @@ enum Q5_1 {
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         for i in 0..<(k / 32) {
             let xb = x + i * 32, yb = y + i * bytes
-            var min = Float.greatestFiniteMagnitude, max = -Float.greatestFiniteMagnitude
-            for j in 0..<32 {
-                let v = xb[j]
-                if v < min { min = v }
-                if v > max { max = v }
-            }
+            let (min, max) = minMax(xb, 32)
             let d = (max - min) / 31
             let id: Float = d != 0 ? 1 / d : 0
             storeF16(yb, 0, d)

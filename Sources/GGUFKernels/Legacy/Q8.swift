@@ -10,8 +10,7 @@ enum Q8_0 {
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         for i in 0..<(k / 32) {
             let xb = x + i * 32, yb = y + i * bytes
-            var amax: Float = 0
-            for j in 0..<32 { amax = Swift.max(amax, abs(xb[j])) }
+            let amax = absMax(xb, 32).amax
             let d = amax / 127
             let id: Float = d != 0 ? 1 / d : 0
             storeF16(yb, 0, d)
@@ -24,8 +23,7 @@ enum Q8_0 {
     static func quantizeActivations(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         for i in 0..<(k / 32) {
             let xb = x + i * 32, yb = y + i * bytes
-            var amax: Float = 0
-            for j in 0..<32 { amax = Swift.max(amax, abs(xb[j])) }
+            let amax = absMax(xb, 32).amax
             let d = amax / 127
             let id: Float = amax != 0 ? 127 / amax : 0
             storeF16(yb, 0, d)
@@ -52,8 +50,7 @@ enum Q8_1 {
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         for i in 0..<(k / 32) {
             let xb = x + i * 32, yb = y + i * bytes
-            var amax: Float = 0
-            for j in 0..<32 { amax = Swift.max(amax, abs(xb[j])) }
+            let amax = absMax(xb, 32).amax
             let d = amax / 127
             let id: Float = d != 0 ? 1 / d : 0
             storeF16(yb, 0, d)
@@ -72,8 +69,7 @@ enum Q8_1 {
     static func quantizeActivations(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         for i in 0..<(k / 32) {
             let xb = x + i * 32, yb = y + i * bytes
-            var amax: Float = 0
-            for j in 0..<32 { amax = Swift.max(amax, abs(xb[j])) }
+            let amax = absMax(xb, 32).amax
             let d = amax / 127
             let id: Float = amax != 0 ? 127 / amax : 0
             storeF16(yb, 0, d)

@@ -40,27 +40,39 @@ public enum Converter {
             try out.checkFreeSpace(total)
             try out.write(header)
 
-            let reader = Reader(try openSource(path: input), capacity: 1 << 16)
+            let source = try openSource(path: input)
             let bar = progress.map { Progress(total: plan.dataBytes, label: "converting", enabled: $0) }
                 ?? Progress(total: plan.dataBytes, label: "converting")
-            let chunk = 8 << 20
-            var buffer = [UInt8](repeating: 0, count: chunk)
-            // Records in file order; output order is the same (llama.cpp keeps the GGML order).
-            for (_, record) in plan.tensors {
-                precondition(record.dataOffset >= reader.offset, "tensor records out of order")
-                try reader.skip(record.dataOffset - reader.offset, "the bytes before tensor '\(record.name)'")
-                var left = record.byteCount
-                while left > 0 {
-                    let n = min(left, chunk)
-                    try buffer.withMutableBytesIO { (b) throws(IOError) in
-                        let part = UnsafeMutableRawBufferPointer(rebasing: b[0..<n])
-                        try reader.readExactly(into: part, "the data of tensor '\(record.name)'")
-                        try out.write(UnsafeRawBufferPointer(part))
+            if let file = source as? FileSource {
+                // Plain file: copy each tensor's bytes inside the kernel where possible.
+                for (_, record) in plan.tensors {
+                    guard let size = file.size, record.dataOffset + record.byteCount <= size else {
+                        throw IOError.badData(input, at: record.dataOffset, "tensor '\(record.name)' data ends past the end of the file (the file changed?)")
                     }
-                    left -= n
-                    bar.advance(n)
+                    try out.copy(from: file, offset: record.dataOffset, count: record.byteCount) { bar.advance($0) }
+                    try out.pad(to: 32)
                 }
-                try out.pad(to: 32)
+            } else {
+                // Compressed stream: a second sequential pass through a buffer.
+                let reader = Reader(source, capacity: 1 << 16)
+                let chunk = 8 << 20
+                var buffer = [UInt8](repeating: 0, count: chunk)
+                for (_, record) in plan.tensors {
+                    precondition(record.dataOffset >= reader.offset, "tensor records out of order")
+                    try reader.skip(record.dataOffset - reader.offset, "the bytes before tensor '\(record.name)'")
+                    var left = record.byteCount
+                    while left > 0 {
+                        let n = min(left, chunk)
+                        try buffer.withMutableBytesIO { (b) throws(IOError) in
+                            let part = UnsafeMutableRawBufferPointer(rebasing: b[0..<n])
+                            try reader.readExactly(into: part, "the data of tensor '\(record.name)'")
+                            try out.write(UnsafeRawBufferPointer(part))
+                        }
+                        left -= n
+                        bar.advance(n)
+                    }
+                    try out.pad(to: 32)
+                }
             }
             // The input must end where its last tensor ends (anything else is not a file we understand).
             bar.finish()

@@ -1,0 +1,176 @@
+import GGUFFormat
+
+/// The part a weight plays, as far as the mix rules care (`tensor_category` in `llama-quant.cpp`).
+///
+/// Both GGUF names (`blk.0.attn_v.weight`) and GGML-era names (`layers.0.attention.wv.weight`) are recognized.
+public enum TensorRole: Sendable, Equatable {
+    case output, tokenEmbedding
+    /// `attn_v`, and the fused `attn_qkv` / `attn_kv_b`, which current llama.cpp treats alike.
+    case attentionV
+    case attentionK, attentionQ, attentionOutput
+    case ffnUp, ffnGate, ffnDown
+    case other
+
+    /// Classifies a tensor name with llama.cpp's checks, in its order (exact names first, then substrings).
+    public init(name: String) {
+        self.init(bytes: Array(name.utf8))
+    }
+
+    init(bytes name: [UInt8]) {
+        if name == Self.outputName { self = .output; return }
+        if Self.embeddingNames.contains(name) { self = .tokenEmbedding; return }
+        for (needles, role) in Self.substrings where needles.contains(where: { name.containsBytes($0) }) {
+            self = role
+            return
+        }
+        self = .other
+    }
+
+    static let outputName = Array("output.weight".utf8)
+    static let embeddingNames: Set<[UInt8]> = Set(["token_embd.weight", "per_layer_token_embd.weight",
+                                                   "tok_embeddings.weight"].map { Array($0.utf8) })
+
+    /// Substring checks in `tensor_get_category` order; the second spelling is the GGML-era name.
+    static let substrings: [([[UInt8]], TensorRole)] = ([
+        (["attn_qkv.weight", "attn_kv_b.weight"], .attentionV),
+        (["attn_v.weight", "attention.wv.weight"], .attentionV),
+        (["attn_k.weight", "attention.wk.weight"], .attentionK),
+        (["attn_q.weight", "attention.wq.weight"], .attentionQ),
+        (["attn_output.weight", "attention.wo.weight"], .attentionOutput),
+        (["ffn_up", "feed_forward.w3"], .ffnUp),
+        (["ffn_gate", "feed_forward.w1"], .ffnGate),
+        (["ffn_down", "feed_forward.w2"], .ffnDown),
+    ] as [([String], TensorRole)]).map { ($0.0.map { Array($0.utf8) }, $0.1) }
+}
+
+extension Array where Element == UInt8 {
+    /// Byte-wise substring test (`std::string::find != npos`).
+    func containsBytes(_ needle: [UInt8]) -> Bool {
+        let n = count, m = needle.count
+        guard m <= n else { return false }
+        if m == 0 { return true }
+        return withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { s in
+                let first = s[0]
+                var i = 0
+                while i <= n - m {
+                    if h[i] == first {
+                        var j = 1
+                        while j < m && h[i + j] == s[j] { j += 1 }
+                        if j == m { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+}
+
+/// The facts about the model that the rules read (from the GGUF hparams).
+public struct MixModel: Sendable, Equatable {
+    /// `block_count`.
+    public var nLayer: Int
+    /// `attention.head_count`.
+    public var nHead: Int
+    /// `attention.head_count_kv` (equal to `nHead` without GQA).
+    public var nHeadKV: Int
+
+    public init(nLayer: Int, nHead: Int, nHeadKV: Int? = nil) {
+        self.nLayer = nLayer
+        self.nHead = nHead
+        self.nHeadKV = nHeadKV ?? nHead
+    }
+
+    /// Query heads per KV head (`hparams.n_gqa()`), 0 when `nHeadKV` is 0.
+    public var nGQA: Int { nHeadKV == 0 ? 0 : nHead / nHeadKV }
+
+    /// llama.cpp's `LLM_TYPE_70B`: 80 layers with grouped-query attention (80 without GQA is 65B).
+    public var is70B: Bool { nLayer == 80 && nHead != nHeadKV }
+}
+
+/// `use_more_bits`: the first and last eighth of the layers and every third one in between.
+@inline(__always)
+func useMoreBits(_ i: Int, _ n: Int) -> Bool {
+    i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2
+}
+
+/// One cell of the mix table: how a tensor of a role is typed in layer `i` of `n`.
+enum LayerRule: Sendable, Equatable {
+    /// Leave the default type.
+    case keep
+    /// Always this type.
+    case always(GGMLType)
+    /// `then` when `n_gqa >= atLeast`, else `otherwise`.
+    case gqa(atLeast: Int, then: GGMLType, otherwise: GGMLType)
+    /// `then` for the first layers (`i < threshold`), else `otherwise` (or the default when `nil`).
+    case firstLayers(Threshold, then: GGMLType, otherwise: GGMLType?)
+    /// `then` where ``useMoreBits(_:_:)`` holds, else the default.
+    case moreBits(GGMLType)
+
+    /// How many layers count as "first".
+    enum Threshold: Sendable, Equatable {
+        case fixed(Int)
+        /// `n / k` (integer division).
+        case fractionOfLayers(Int)
+
+        func value(_ n: Int) -> Int {
+            switch self {
+            case .fixed(let v): return v
+            case .fractionOfLayers(let k): return n / k
+            }
+        }
+    }
+
+    func apply(to type: GGMLType, i: Int, n: Int, model: MixModel) -> GGMLType {
+        switch self {
+        case .keep: return type
+        case .always(let t): return t
+        case .gqa(let k, let then, let otherwise): return model.nGQA >= k ? then : otherwise
+        case .firstLayers(let th, let then, let otherwise): return i < th.value(n) ? then : (otherwise ?? type)
+        case .moreBits(let t): return useMoreBits(i, n) ? t : type
+        }
+    }
+}
+
+/// One row of the mix table: the rules of one target for the three roles that ever differ.
+struct MixRow: Sendable, Equatable {
+    var attentionV: LayerRule = .keep
+    var attentionOutput: LayerRule = .keep
+    var ffnDown: LayerRule = .keep
+
+    static let plain = MixRow()
+}
+
+/// The per-era tables. Targets not listed keep their default type for these roles.
+enum MixTable {
+    /// `llama_tensor_get_type_impl@0c1e570`, llama branch (not Falcon, no experts, no imatrix).
+    static let current: [QuantizeTarget: MixRow] = [
+        .q2_K: MixRow(attentionV: .gqa(atLeast: 4, then: .q4_K, otherwise: .q3_K),
+                      attentionOutput: .always(.q3_K), ffnDown: .always(.q3_K)),
+        .q3_K_M: MixRow(attentionV: .firstLayers(.fixed(2), then: .q5_K, otherwise: .q4_K),
+                        attentionOutput: .always(.q4_K),
+                        ffnDown: .firstLayers(.fractionOfLayers(16), then: .q5_K, otherwise: .q4_K)),
+        .q3_K_L: MixRow(attentionV: .always(.q5_K), attentionOutput: .always(.q5_K), ffnDown: .always(.q5_K)),
+        .q4_K_S: MixRow(attentionV: .firstLayers(.fixed(4), then: .q5_K, otherwise: nil),
+                        ffnDown: .firstLayers(.fractionOfLayers(8), then: .q5_K, otherwise: nil)),
+        .q4_K_M: MixRow(attentionV: .moreBits(.q6_K), ffnDown: .moreBits(.q6_K)),
+        .q5_K_M: MixRow(attentionV: .moreBits(.q6_K), ffnDown: .moreBits(.q6_K)),
+    ]
+
+    /// `llama_model_quantize_internal@dadbed9` (QK_K = 256).
+    static let v2023: [QuantizeTarget: MixRow] = [
+        .q2_K: MixRow(attentionV: .always(.q4_K), attentionOutput: .always(.q4_K), ffnDown: .always(.q4_K)),
+        .q3_K_M: MixRow(attentionV: .always(.q4_K), attentionOutput: .always(.q4_K), ffnDown: .always(.q4_K)),
+        .q3_K_L: MixRow(attentionV: .always(.q5_K), attentionOutput: .always(.q5_K), ffnDown: .always(.q5_K)),
+        .q4_K_M: MixRow(attentionV: .moreBits(.q6_K), ffnDown: .moreBits(.q6_K)),
+        .q5_K_M: MixRow(attentionV: .moreBits(.q6_K), ffnDown: .moreBits(.q6_K)),
+    ]
+
+    static func row(_ target: QuantizeTarget, era: MixEra) -> MixRow {
+        switch era {
+        case .current: return current[target] ?? .plain
+        case .v2023: return v2023[target] ?? .plain
+        }
+    }
+}

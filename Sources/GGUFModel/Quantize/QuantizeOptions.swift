@@ -1,0 +1,19 @@
+/// Everything `ggufkit quantize` can be asked, besides input, output and target.
+public struct QuantizeOptions: Sendable {
+    public var mix = MixOptions()
+    /// `.current` (today's llama.cpp) or `.v2023` (`--mix 2023`).
+    public var era: MixEra = .current
+    /// Metadata to set after the standard keys (`--override-kv`).
+    public var overrides: [KVOverride] = []
+    /// Worker threads (default: all cores).
+    public var threads: Int = 0
+    public var force = false
+    /// Show a progress bar (`nil`: when standard error is a terminal).
+    public var progress: Bool? = nil
+    /// Called once per tensor when there is no progress bar (llama.cpp prints one line per tensor).
+    public var log: (@Sendable (String) -> Void)? = nil
+    /// For GGML inputs: the options of `convert`.
+    public var convert = ConvertOptions()
+
+    public init() {}
+}

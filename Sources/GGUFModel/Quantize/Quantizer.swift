@@ -1,0 +1,166 @@
+import Dispatch
+import GGUFFormat
+import GGUFIO
+import GGUFKernels
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a finished quantization reports for its summary line.
+public struct QuantizeSummary: Sendable {
+    public var inputBytes: Int
+    public var outputBytes: Int
+    public var seconds: Double
+    public var threads: Int
+}
+
+/// Quantizes a model file tensor by tensor: read a slab of rows, convert and quantize it across all
+/// threads, write it, and go on. Memory stays at a few slabs (≤ 64 MiB of F32 each), whatever the model.
+public enum Quantizer {
+    /// Rows per slab are chosen so that a slab holds at most this many F32 values.
+    public static let slabFloats = 16 << 20
+
+    public static func run(plan: QuantizePlan, output: String, options: QuantizeOptions) throws -> QuantizeSummary {
+        let start = Progress.now()
+        let threads = options.threads > 0 ? options.threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        let out = try AtomicOutput(path: output, force: options.force, inputs: [plan.source.path])
+        do {
+            let header = GGUFWriter.header(metadata: plan.metadata, tensors: plan.tensors.map(\.out))
+            try out.checkFreeSpace(plan.outputFileBytes)
+            try out.write(header)
+            let bar = Progress(total: plan.inputDataBytes, label: "quantizing", enabled: options.progress ?? (isatty(2) != 0))
+            let work = Workspace(threads: threads)
+            for (i, t) in plan.tensors.enumerated() {
+                let t0 = Progress.now()
+                if t.out.type == t.input.type {
+                    try out.copy(from: plan.source.file, offset: t.inputOffset, count: t.input.byteCount) { bar.advance($0) }
+                } else {
+                    try convertTensor(t, source: plan.source, out: out, work: work) { bar.advance($0) }
+                }
+                try out.pad(to: 32)
+                if !bar.enabled, let log = options.log {
+                    let shape = t.out.ne.map(String.init).joined(separator: " x ")
+                    let ms = Int(((Progress.now() - t0) * 1000).rounded())
+                    let change = t.input.type == t.out.type ? "\(t.out.type.name), copied" : "\(t.input.type.name) -> \(t.out.type.name)"
+                    log("[\(i + 1)/\(plan.tensors.count)] \(t.out.name) [\(shape)] \(change), \(formatBytes(t.input.byteCount)) -> \(formatBytes(t.out.byteCount)), \(ms) ms")
+                }
+            }
+            bar.finish()
+            try out.commit()
+            return QuantizeSummary(inputBytes: plan.inputDataBytes, outputBytes: out.written,
+                                   seconds: Progress.now() - start, threads: threads)
+        } catch {
+            out.discard()
+            throw error
+        }
+    }
+
+    /// Scratch memory reused across tensors.
+    final class Workspace: @unchecked Sendable {
+        let threads: Int
+        var input: UnsafeMutableRawBufferPointer = .allocate(byteCount: 0, alignment: 64)
+        var floats: UnsafeMutableBufferPointer<Float> = .allocate(capacity: 0)
+        var output: UnsafeMutableRawBufferPointer = .allocate(byteCount: 0, alignment: 64)
+        init(threads: Int) { self.threads = threads }
+        deinit { input.deallocate(); floats.deallocate(); output.deallocate() }
+
+        func reserve(input n: Int, floats f: Int, output o: Int) {
+            if input.count < n { input.deallocate(); input = .allocate(byteCount: n, alignment: 64) }
+            if floats.count < f { floats.deallocate(); floats = .allocate(capacity: f) }
+            if output.count < o { output.deallocate(); output = .allocate(byteCount: o, alignment: 64) }
+        }
+    }
+
+    static func convertTensor(_ t: (out: GGUFTensorInfo, input: GGUFTensorInfo, inputOffset: Int), source: QuantizeSource,
+                              out: AtomicOutput, work: Workspace, progress: (Int) -> Void) throws {
+        let n = t.out.rowLength
+        let rows = t.out.rowCount
+        guard let inRow = t.input.type.rowBytes(n), let outRow = t.out.type.rowBytes(n) else {
+            throw ModelError.badData("tensor '\(t.out.name)': rows of \(n) do not fit \(t.input.type.name) → \(t.out.type.name)")
+        }
+        let slabRows = max(1, min(rows, slabFloats / max(n, 1)))
+        work.reserve(input: slabRows * inRow, floats: slabRows * n, output: slabRows * outRow)
+        var row = 0
+        while row < rows {
+            let count = min(slabRows, rows - row)
+            let inBytes = UnsafeMutableRawBufferPointer(rebasing: work.input[0..<(count * inRow)])
+            try readFully(source.file, into: inBytes, at: t.inputOffset + row * inRow, what: "tensor '\(t.input.name)'")
+            let failure = ErrorBox()
+            let per = (count + work.threads - 1) / work.threads
+            let inType = t.input.type, outType = t.out.type
+            DispatchQueue.concurrentPerform(iterations: min(work.threads, count)) { k in
+                let r0 = k * per, r1 = min(count, r0 + per)
+                guard r0 < r1 else { return }
+                let inBase = UnsafeRawPointer(work.input.baseAddress!)
+                let fBase = work.floats.baseAddress!
+                let oBase = work.output.baseAddress!
+                do {
+                    let f = fBase + r0 * n
+                    try toFloat(inType, inBase + r0 * inRow, f, rows: r1 - r0, n: n)
+                    try fromFloat(outType, UnsafePointer(f), oBase + r0 * outRow, rows: r1 - r0, n: n)
+                } catch { failure.set(error) }
+            }
+            if let e = failure.error { throw ModelError.badData("tensor '\(t.out.name)': \(e)") }
+            try out.write(UnsafeRawBufferPointer(rebasing: work.output[0..<(count * outRow)]))
+            progress(count * inRow)
+            row += count
+        }
+    }
+
+    /// Rows of any readable type to F32 (exact for F16/BF16; ggml's `to_float` for quantized types).
+    static func toFloat(_ type: GGMLType, _ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, rows: Int, n: Int) throws {
+        switch type {
+        case .f32: dst.update(from: src.assumingMemoryBound(to: Float.self), count: rows * n)
+        case .f16: Half.fp32(fp16: src.assumingMemoryBound(to: UInt16.self), dst, count: rows * n)
+        case .bf16: Half.fp32(bf16: src.assumingMemoryBound(to: UInt16.self), dst, count: rows * n)
+        default:
+            guard let q = QuantType(rawValue: type.rawValue) else { throw KernelError.unsupported(type: .f32, operation: "dequantize \(type.name)") }
+            try Kernels.dequantize(q, src: src, dst: dst, rows: rows, rowLength: n)
+        }
+    }
+
+    /// F32 rows to the target type, as `ggml_quantize_chunk` does without an importance matrix.
+    static func fromFloat(_ type: GGMLType, _ src: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, rows: Int, n: Int) throws {
+        switch type {
+        case .f32: dst.assumingMemoryBound(to: Float.self).update(from: src, count: rows * n)
+        case .f16: Half.fp16(src, dst.assumingMemoryBound(to: UInt16.self), count: rows * n)
+        case .bf16: Half.bf16(src, dst.assumingMemoryBound(to: UInt16.self), count: rows * n)
+        default:
+            guard let q = QuantType(rawValue: type.rawValue) else { throw KernelError.unsupported(type: .f32, operation: "quantize to \(type.name)") }
+            try Kernels.quantize(q, src: src, dst: dst, rows: rows, rowLength: n)
+        }
+    }
+
+    static func readFully(_ file: FileSource, into b: UnsafeMutableRawBufferPointer, at offset: Int, what: String) throws {
+        var done = 0
+        while done < b.count {
+            let n = pread(file.fd, b.baseAddress! + done, b.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOError(.system(errno: errno), path: file.path, offset: offset + done, "read failed: \(errnoMessage(errno))")
+            }
+            if n == 0 { throw IOError.badData(file.path, at: offset + done, "unexpected end of file in the data of \(what)") }
+            done += n
+        }
+    }
+}
+
+/// The first error thrown by any worker.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLockLite()
+    private(set) var error: Error?
+    func set(_ e: Error) { lock.locked { if error == nil { error = e } } }
+}
+
+/// A pthread mutex, without Foundation.
+final class NSLockLite: @unchecked Sendable {
+    private var m = pthread_mutex_t()
+    init() { pthread_mutex_init(&m, nil) }
+    deinit { pthread_mutex_destroy(&m) }
+    func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&m)
+        defer { pthread_mutex_unlock(&m) }
+        return body()
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import GGUFKernels
+
+/// `ggufkit-bench kernels [--types Q4_0,Q4_K,...] [--n ELEMENTS] [--seconds S] [--markdown]`
+///
+/// Quantize: MB/s of F32 input. Dequantize: MB/s of F32 output. Dot: G elements/s (multiply-adds) of one row
+/// pair of `n` elements, activations already quantized (as in a matmul). One thread; rows stay in L2.
+func runKernelBench(_ args: [String]) -> Int32 {
+    var types: [QuantType] = [.f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
+    var n = 16384
+    var seconds = 0.3
+    var markdown = false
+    var i = 0
+    while i < args.count {
+        switch args[i] {
+        case "--types":
+            i += 1
+            types = args[i].split(separator: ",").compactMap { name in QuantType.allCases.first { $0.description == name.uppercased() } }
+        case "--n": i += 1; n = Int(args[i])!
+        case "--seconds": i += 1; seconds = Double(args[i])!
+        case "--markdown": markdown = true
+        default: print("unknown argument \(args[i])"); return 2
+        }
+        i += 1
+    }
+    var rng = SplitMix(seed: 42)
+    let x = (0..<n).map { _ in Float(rng.normal() * 0.02) }
+    let y = (0..<n).map { _ in Float(rng.normal()) }
+    var q = [UInt8](repeating: 0, count: n * 4 + 1024)
+    var qy = [UInt8](repeating: 0, count: n * 4 + 1024)
+    var out = [Float](repeating: 0, count: n)
+    let mb = Double(n * 4) / 1e6
+
+    if markdown {
+        print("| type | quantize MB/s | dequantize MB/s | dot Gelem/s |")
+        print("| --- | ---: | ---: | ---: |")
+    } else {
+        print("type      quantize MB/s  dequantize MB/s  dot Gelem/s   (n = \(n), one thread)")
+    }
+    for t in types {
+        let tr = t.traits
+        guard n % tr.blockSize == 0 else { continue }
+        var qRate = Double.nan, dqRate = Double.nan, dotRate = Double.nan
+        x.withUnsafeBufferPointer { xp in
+            q.withUnsafeMutableBytes { qp in
+                if let f = tr.quantizeRow {
+                    qRate = mb / timeIt(seconds) { f(xp.baseAddress!, qp.baseAddress!, n) }
+                }
+                if let f = tr.dequantizeRow {
+                    out.withUnsafeMutableBufferPointer { op in
+                        dqRate = mb / timeIt(seconds) { f(UnsafeRawPointer(qp.baseAddress!), op.baseAddress!, n) }
+                    }
+                }
+                if let vd = tr.vecDot, let vt = tr.vecDotType, let ff = vt.traits.fromFloat {
+                    y.withUnsafeBufferPointer { yp in
+                        qy.withUnsafeMutableBytes { qyp in
+                            ff(yp.baseAddress!, qyp.baseAddress!, n)
+                            var sink: Float = 0
+                            dotRate = Double(n) / 1e9 / timeIt(seconds) { sink += vd(n, qp.baseAddress!, qyp.baseAddress!) }
+                            if sink == 12345 { print(sink) }
+                        }
+                    }
+                }
+            }
+        }
+        if markdown {
+            print("| \(t) | \(fmt(qRate, 0)) | \(fmt(dqRate, 0)) | \(fmt(dotRate, 2)) |")
+        } else {
+            print("\(t.description.padding(toLength: 9, withPad: " ", startingAt: 0)) \(fmt(qRate, 0).leftPad(13))  \(fmt(dqRate, 0).leftPad(15))  \(fmt(dotRate, 2).leftPad(11))")
+        }
+    }
+    return 0
+}
+
+/// Seconds per call: the best of several batches.
+func timeIt(_ seconds: Double, _ body: () -> Void) -> Double {
+    body()
+    var calls = 1
+    var t0 = DispatchTime.now().uptimeNanoseconds
+    body()
+    var dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+    while dt < seconds / 10 {
+        calls *= 2
+        t0 = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<calls { body() }
+        dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+    }
+    var best = dt / Double(calls)
+    let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+    while DispatchTime.now().uptimeNanoseconds < end {
+        t0 = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<calls { body() }
+        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 / Double(calls))
+    }
+    return best
+}
+
+func fmt(_ v: Double, _ digits: Int) -> String { v.isNaN ? "-" : String(format: "%.\(digits)f", v) }
+
+extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    mutating func normal() -> Double { (-2 * log(uniform() + 1e-300)).squareRoot() * cos(2 * .pi * uniform()) }
+}

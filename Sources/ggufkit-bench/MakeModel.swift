@@ -1,0 +1,40 @@
+import GGUFFormat
+import GGUFModel
+
+/// `ggufkit-bench make-model OUT [--dim N] [--layers N] [--heads N] [--kv-heads N] [--ffn N] [--vocab N]
+/// [--ctx N] [--type f16|f32|bf16] [--seed N] [--tied]`: a deterministic synthetic llama GGUF.
+func makeModelMain(_ args: [String]) throws {
+    var m = SyntheticModel()
+    var out: String?
+    var i = 0
+    func int(_ k: String) throws -> Int {
+        guard i + 1 < args.count, let v = Int(args[i + 1]) else { throw ModelError.usage("\(k) needs a number") }
+        i += 1
+        return v
+    }
+    while i < args.count {
+        switch args[i] {
+        case "--dim": m.dim = try int("--dim")
+        case "--layers": m.layers = try int("--layers")
+        case "--heads": m.heads = try int("--heads")
+        case "--kv-heads": m.kvHeads = try int("--kv-heads")
+        case "--ffn": m.ffn = try int("--ffn")
+        case "--vocab": m.vocab = try int("--vocab")
+        case "--ctx": m.context = try int("--ctx")
+        case "--seed": m.seed = UInt64(try int("--seed"))
+        case "--tied": m.tied = true
+        case "--type":
+            guard i + 1 < args.count, let t = GGMLType(name: args[i + 1]), [.f16, .f32, .bf16].contains(t) else {
+                throw ModelError.usage("--type must be f16, f32 or bf16")
+            }
+            m.type = t
+            i += 1
+        default:
+            if out == nil && !args[i].hasPrefix("-") { out = args[i] } else { throw ModelError.usage("unknown argument \(args[i])") }
+        }
+        i += 1
+    }
+    guard let out else { throw ModelError.usage("usage: ggufkit-bench make-model OUT [--dim N] ...") }
+    try m.write(to: out)
+    print("wrote \(out): \(m.layers) layers, dim \(m.dim), \(m.heads)/\(m.kvHeads) heads, ffn \(m.ffn), vocab \(m.vocab), \(m.type.name)")
+}
