@@ -43,7 +43,8 @@ let package = Package(
         // Model operations: convert, quantize, inspect.
         .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"]),
         // The llama runner.
-        .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFKernels", "GGUFTokenizer"], swiftSettings: hot),
+        .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel"],
+                swiftSettings: hot),
         .executableTarget(name: "ggufkit", dependencies: [
             "GGUFModel", "GGUFRunner", "GGUFFormat", "GGUFIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -56,6 +57,6 @@ let package = Package(
         .testTarget(name: "GGUFKernelsTests", dependencies: ["GGUFKernels"]),
         .testTarget(name: "GGUFTokenizerTests", dependencies: ["GGUFTokenizer"]),
         .testTarget(name: "GGUFModelTests", dependencies: ["GGUFModel", "GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTestSupport"]),
-        .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFTokenizer"]),
+        .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFModel", "GGUFTokenizer", "GGUFTestSupport"]),
     ]
 )

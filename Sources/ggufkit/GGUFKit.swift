@@ -1,6 +1,7 @@
 import ArgumentParser
 import GGUFIO
 import GGUFModel
+import GGUFRunner
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,7 @@ struct GGUFKit: ParsableCommand {
         Exit codes: 0 success, 64 usage error, 65 bad input data, 74 I/O error, 130 interrupted.
         """,
         version: "0.1.0",
-        subcommands: [Convert.self, Quantize.self, Inspect.self, Diff.self]
+        subcommands: [Convert.self, Quantize.self, Inspect.self, Diff.self, Run.self, Perplexity.self]
     )
 }
 
@@ -30,6 +31,9 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         case .system: throw ExitCode(74)
         case .usage: throw ExitCode(64)
         }
+    } catch let e as RunnerError {
+        writeStderr("error: \(e)\n")
+        throw ExitCode(e.isUsage ? 64 : 65)
     } catch let e as ModelError {
         writeStderr("error: \(e)\n")
         throw ExitCode(e.kind == .usage ? 64 : 65)

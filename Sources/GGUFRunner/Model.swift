@@ -1,0 +1,145 @@
+import GGUFFormat
+import GGUFIO
+import GGUFModel
+import GGUFTokenizer
+
+/// A llama model ready to run: hyper-parameters, weights (mapped, in their stored types) and tokenizer.
+public final class LlamaModel: @unchecked Sendable {
+    public let path: String
+    /// Mutable for RoPE overrides (`--rope-freq-base`, `--rope-freq-scale`) before a session starts.
+    public var hparams: Hyperparameters
+    public let tokenizer: SPMTokenizer
+    public let metadata: GGUFMetadata
+    /// The type of most matrices (for the summary line), e.g. "Q4_K".
+    public let weightTypes: [String: Int]
+    let file: MappedFile
+    let tokenEmbedding: Weight
+    let layers: [LayerWeights]
+    let outputNorm: NormWeight
+    let output: Weight
+
+    /// Loads a GGUF llama file, or a GGML-era `.bin` through the converter's plan (`ggml` options give
+    /// what GGML files never stored: `--gqa`, `--eps`, context length, RoPE settings).
+    public convenience init(path: String, ggml: ConvertOptions = ConvertOptions()) throws {
+        let file = try MappedFile(path: path)
+        let isGGUF = try file.size >= 4 && file.bytes(at: 0, count: 4).loadUnaligned(as: UInt32.self) == GGUFReader.magic
+        if isGGUF {
+            let g = try GGUFReader.read(path: path)
+            try self.init(path: path, file: file, metadata: g.metadata,
+                          tensors: g.tensors.map { ($0, g.absoluteOffset(of: $0)) })
+        } else {
+            if path.hasSuffix(".zst") || path.hasSuffix(".gz") {
+                throw RunnerError.usage("\(path): a compressed model cannot be mapped; decompress it or convert it to GGUF first")
+            }
+            let plan = try Converter.plan(input: path, options: ggml)
+            try self.init(path: path, file: file, metadata: plan.metadata,
+                          tensors: plan.tensors.map { ($0.info, $0.record.dataOffset) })
+        }
+    }
+
+    init(path: String, file: MappedFile, metadata m: GGUFMetadata, tensors: [(GGUFTensorInfo, Int)]) throws {
+        self.path = path
+        self.file = file
+        self.metadata = m
+        let arch = m.string("general.architecture") ?? "(none)"
+        guard arch == "llama" else { throw RunnerError.unsupportedArchitecture(arch) }
+        let model = m.string("tokenizer.ggml.model") ?? "(none)"
+        guard model == "llama" else { throw RunnerError.badVocabulary("tokenizer model '\(model)' is not supported (only the llama SentencePiece tokenizer)") }
+        tokenizer = try Self.loadTokenizer(m)
+        let nVocab = tokenizer.vocabulary.count
+        let hp = try Hyperparameters(metadata: m, vocabularySize: nVocab)
+        hparams = hp
+
+        var byName: [String: (GGUFTensorInfo, Int)] = [:]
+        for t in tensors { byName[t.0.name] = t }
+        var types: [String: Int] = [:]
+        func matrix(_ name: String, _ cols: Int, _ rows: Int) throws -> Weight {
+            guard let (info, offset) = byName[name] else { throw RunnerError.missingTensor(name) }
+            guard info.ne.count <= 2 || info.ne.dropFirst(2).allSatisfy({ $0 == 1 }),
+                  info.ne[0] == cols, (info.ne.count > 1 ? info.ne[1] : 1) == rows else {
+                throw RunnerError.wrongShape(name: name, expected: [cols, rows], found: info.ne)
+            }
+            guard let k = KernelTable.kernel(for: info.type) else {
+                throw RunnerError.unsupportedType(name: name, type: info.type.name)
+            }
+            guard cols % info.type.blockSize == 0, let rb = info.type.rowBytes(cols) else {
+                throw RunnerError.wrongShape(name: name, expected: [cols, rows], found: info.ne)
+            }
+            let bytes = try file.bytes(at: offset, count: rb * rows)
+            types[info.type.name, default: 0] += 1
+            return Weight(name: name, type: info.type, cols: cols, rows: rows, rowBytes: rb, data: bytes.baseAddress!, kernel: k)
+        }
+        func norm(_ name: String, _ n: Int) throws -> NormWeight {
+            guard let (info, offset) = byName[name] else { throw RunnerError.missingTensor(name) }
+            guard info.elementCount == n, info.ne[0] == n else { throw RunnerError.wrongShape(name: name, expected: [n], found: info.ne) }
+            guard info.type == .f32 || info.type == .f16, let k = KernelTable.kernel(for: info.type) else {
+                throw RunnerError.unsupportedType(name: name, type: info.type.name)
+            }
+            let bytes = try file.bytes(at: offset, count: info.byteCount)
+            var v = [Float](repeating: 0, count: n)
+            v.withUnsafeMutableBufferPointer { k.dequantize(bytes.baseAddress!, $0.baseAddress!, n) }
+            return NormWeight(values: v)
+        }
+        let d = hp.embeddingLength, kv = hp.kvDimension, ff = hp.feedForwardLength
+        tokenEmbedding = try matrix("token_embd.weight", d, nVocab)
+        var ls: [LayerWeights] = []
+        for i in 0..<hp.layerCount {
+            let p = "blk.\(i)."
+            ls.append(LayerWeights(
+                attnNorm: try norm(p + "attn_norm.weight", d),
+                wq: try matrix(p + "attn_q.weight", d, d), wk: try matrix(p + "attn_k.weight", d, kv),
+                wv: try matrix(p + "attn_v.weight", d, kv), wo: try matrix(p + "attn_output.weight", d, d),
+                ffnNorm: try norm(p + "ffn_norm.weight", d),
+                gate: try matrix(p + "ffn_gate.weight", d, ff), up: try matrix(p + "ffn_up.weight", d, ff),
+                down: try matrix(p + "ffn_down.weight", ff, d)))
+        }
+        layers = ls
+        outputNorm = try norm("output_norm.weight", d)
+        // Tied embeddings: llama.cpp uses token_embd as the output matrix when output.weight is absent.
+        output = byName["output.weight"] != nil ? try matrix("output.weight", d, nVocab) : tokenEmbedding
+        weightTypes = types
+    }
+
+    static func loadTokenizer(_ m: GGUFMetadata) throws -> SPMTokenizer {
+        guard let toks = m["tokenizer.ggml.tokens"]?.arrayValue else { throw RunnerError.badVocabulary("tokenizer.ggml.tokens is missing") }
+        var texts: [[UInt8]] = []
+        texts.reserveCapacity(toks.count)
+        for t in toks {
+            guard case .string(let b) = t else { throw RunnerError.badVocabulary("tokenizer.ggml.tokens is not an array of strings") }
+            texts.append(b)
+        }
+        let scores = try m["tokenizer.ggml.scores"]?.arrayValue.map { a throws in
+            try a.map { v throws -> Float in
+                guard let d = v.doubleValue else { throw RunnerError.badVocabulary("tokenizer.ggml.scores is not numeric") }
+                return Float(d)
+            }
+        }
+        let types = try m["tokenizer.ggml.token_type"]?.arrayValue.map { a throws in
+            try a.map { v throws -> Int32 in
+                guard let i = v.intValue else { throw RunnerError.badVocabulary("tokenizer.ggml.token_type is not integer") }
+                return Int32(truncatingIfNeeded: i)
+            }
+        }
+        func id(_ k: String, _ def: Int32?) -> Int32? {
+            if let v = m.int("tokenizer.ggml." + k) { return Int32(truncatingIfNeeded: v) }
+            return def
+        }
+        func flag(_ k: String, _ def: Bool) -> Bool { m.int("tokenizer.ggml." + k).map { $0 != 0 } ?? def }
+        do {
+            let v = try Vocabulary(tokens: texts, scores: scores, tokenTypes: types,
+                                   bosID: id("bos_token_id", 1), eosID: id("eos_token_id", 2),
+                                   unknownID: id("unknown_token_id", 0),
+                                   addBOS: flag("add_bos_token", true), addEOS: flag("add_eos_token", false),
+                                   addSpacePrefix: flag("add_space_prefix", true))
+            return SPMTokenizer(vocabulary: v)
+        } catch {
+            throw RunnerError.badVocabulary("\(error)")
+        }
+    }
+
+    /// A one-line description: size, types.
+    public var summary: String {
+        let t = weightTypes.sorted { $0.value > $1.value }.map { "\($0.value)×\($0.key)" }.joined(separator: ", ")
+        return "llama: \(hparams.layerCount) layers, n_embd \(hparams.embeddingLength), \(hparams.headCount) heads (\(hparams.headCountKV) kv), n_ff \(hparams.feedForwardLength), vocab \(hparams.vocabularySize); matrices \(t)"
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// `y = (x · 1/sqrt(mean(x²) + eps)) · w` as ggml's rms_norm then mul (sum of squares in Double).
+@inline(__always)
+func rmsNorm(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, eps: Float) {
+    var sum: Double = 0
+    for i in 0..<n { sum += Double(x[i] * x[i]) }
+    let mean = Float(sum / Double(n))
+    let scale = 1 / (mean + eps).squareRoot()
+    for i in 0..<n { y[i] = (x[i] * scale) * w[i] }
+}
+
+/// cos/sin of every rotated pair at one position, as ggml's `ggml_rope_cache_init` (theta multiplied
+/// by `base^(-2/n_rot)` pair after pair, in Float; linear scaling multiplies theta by `freqScale`).
+func ropeCache(position: Int, nRot: Int, freqBase: Float, freqScale: Float) -> [Float] {
+    let thetaScale = powf(freqBase, -2 / Float(nRot))
+    var cache = [Float](repeating: 0, count: nRot)
+    var theta = Float(position)
+    for i0 in stride(from: 0, to: nRot, by: 2) {
+        let t = freqScale * theta
+        cache[i0] = cosf(t)
+        cache[i0 + 1] = sinf(t)
+        theta *= thetaScale
+    }
+    return cache
+}
+
+/// Rotates adjacent pairs (x[2i], x[2i+1]) of the first `nRot` values of each head (llama's "normal"
+/// RoPE mode); the rest of the head is left as is.
+@inline(__always)
+func applyRope(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, nRot: Int, cache: UnsafePointer<Float>) {
+    for h in 0..<heads {
+        let p = x + h * headSize
+        for i0 in stride(from: 0, to: nRot, by: 2) {
+            let c = cache[i0], s = cache[i0 + 1]
+            let x0 = p[i0], x1 = p[i0 + 1]
+            p[i0] = x0 * c - x1 * s
+            p[i0 + 1] = x0 * s + x1 * c
+        }
+    }
+}
+
+/// `silu(g) · u` (ggml_vec_swiglu_f32).
+@inline(__always)
+func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, _ n: Int) {
+    for i in 0..<n {
+        let x = g[i]
+        g[i] = x / (1 + expf(-x)) * u[i]
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// One running context over a model: the KV cache and the forward pass (`llama_decode`).
+public final class Session: @unchecked Sendable {
+    public let model: LlamaModel
+    public let contextSize: Int
+    public let threads: Int
+    public private(set) var cache: KVCache
+    /// Tokens evaluated so far, in order (the cache holds their keys and values).
+    public private(set) var history: [Int32] = []
+    /// Largest number of tokens evaluated in one pass (llama.cpp's default n_ubatch).
+    public var batchSize = 512
+    var scratch: [UInt8] = []
+
+    public init(model: LlamaModel, contextSize: Int? = nil, threads: Int = 1) throws(RunnerError) {
+        let n = contextSize ?? model.hparams.contextLength
+        guard n > 0 else { throw .usage("the context size must be positive, not \(n)") }
+        guard threads > 0 else { throw .usage("the thread count must be positive, not \(threads)") }
+        self.model = model
+        self.contextSize = n
+        self.threads = threads
+        cache = KVCache(layers: model.hparams.layerCount, capacity: n, kvDimension: model.hparams.kvDimension)
+    }
+
+    /// Positions left in the context.
+    public var remaining: Int { contextSize - cache.count }
+
+    /// Forgets everything (positions restart at 0).
+    public func reset() { cache.truncate(to: 0); history = [] }
+
+    /// Evaluates `tokens` at the next positions and returns logits: one row of `vocabularySize` per token
+    /// when `allLogits`, else only the last token's row.
+    public func evaluate(_ tokens: [Int32], allLogits: Bool = false) throws(RunnerError) -> [Float] {
+        let nv = model.hparams.vocabularySize
+        guard !tokens.isEmpty else { return [] }
+        guard tokens.count <= remaining else { throw .contextFull(needed: cache.count + tokens.count, context: contextSize) }
+        for t in tokens where t < 0 || Int(t) >= nv { throw .badToken(t, vocabularySize: nv) }
+        var result = [Float]()
+        result.reserveCapacity(allLogits ? tokens.count * nv : nv)
+        var i = 0
+        while i < tokens.count {
+            let part = Array(tokens[i ..< min(tokens.count, i + batchSize)])
+            let last = i + part.count == tokens.count
+            let logits = forward(part, outputs: allLogits ? .all : (last ? .last : .none))
+            result.append(contentsOf: logits)
+            i += part.count
+        }
+        return result
+    }
+
+    enum Outputs { case all, last, none }
+
+    /// One batch through the network; writes its keys/values at positions `cache.count ..<`.
+    func forward(_ tokens: [Int32], outputs: Outputs) -> [Float] {
+        let hp = model.hparams
+        let T = tokens.count, d = hp.embeddingLength, kvd = hp.kvDimension, ff = hp.feedForwardLength
+        let hs = hp.headSize, start = cache.count
+        var x = [Float](repeating: 0, count: T * d)
+        var xn = x, q = x, attnOut = x, proj = x
+        var k = [Float](repeating: 0, count: T * kvd), v = k
+        var gate = [Float](repeating: 0, count: T * ff), up = gate
+        let emb = model.tokenEmbedding
+        x.withUnsafeMutableBufferPointer { xp in
+            for (t, id) in tokens.enumerated() { emb.kernel.dequantize(emb.row(Int(id)), xp.baseAddress! + t * d, d) }
+        }
+        let ropes = (0..<T).map { ropeCache(position: start + $0, nRot: hp.ropeDimensions, freqBase: hp.ropeFreqBase, freqScale: hp.ropeFreqScale) }
+        for (l, L) in model.layers.enumerated() {
+            norm(x, L.attnNorm, &xn, T)
+            mm(L.wq, xn, T, &q)
+            mm(L.wk, xn, T, &k)
+            mm(L.wv, xn, T, &v)
+            q.withUnsafeMutableBufferPointer { qp in
+                k.withUnsafeMutableBufferPointer { kp in
+                    for t in 0..<T {
+                        ropes[t].withUnsafeBufferPointer { c in
+                            applyRope(qp.baseAddress! + t * d, heads: hp.headCount, headSize: hs, nRot: hp.ropeDimensions, cache: c.baseAddress!)
+                            applyRope(kp.baseAddress! + t * kvd, heads: hp.headCountKV, headSize: hs, nRot: hp.ropeDimensions, cache: c.baseAddress!)
+                        }
+                    }
+                }
+            }
+            cache.keys[l].withUnsafeMutableBufferPointer { kc in
+                k.withUnsafeBufferPointer { toF16($0.baseAddress!, kc.baseAddress! + start * kvd, T * kvd) }
+            }
+            cache.values[l].withUnsafeMutableBufferPointer { vc in
+                v.withUnsafeBufferPointer { toF16($0.baseAddress!, vc.baseAddress! + start * kvd, T * kvd) }
+            }
+            let threads = self.threads
+            cache.keys[l].withUnsafeBufferPointer { kc in
+                cache.values[l].withUnsafeBufferPointer { vc in
+                    q.withUnsafeBufferPointer { qp in
+                        attnOut.withUnsafeMutableBufferPointer { op in
+                            attention(q: qp.baseAddress!, tokens: T, start: start, keys: kc.baseAddress!, values: vc.baseAddress!,
+                                      heads: hp.headCount, headsKV: hp.headCountKV, headSize: hs, out: op.baseAddress!, threads: threads)
+                        }
+                    }
+                }
+            }
+            mm(L.wo, attnOut, T, &proj)
+            for i in 0..<T * d { x[i] += proj[i] }
+            norm(x, L.ffnNorm, &xn, T)
+            mm(L.gate, xn, T, &gate)
+            mm(L.up, xn, T, &up)
+            gate.withUnsafeMutableBufferPointer { g in up.withUnsafeBufferPointer { swiglu(g.baseAddress!, $0.baseAddress!, T * ff) } }
+            mm(L.down, gate, T, &proj)
+            for i in 0..<T * d { x[i] += proj[i] }
+        }
+        cache.count = start + T
+        history.append(contentsOf: tokens)
+        let rows: Range<Int>
+        switch outputs {
+        case .none: return []
+        case .last: rows = (T - 1) ..< T
+        case .all: rows = 0 ..< T
+        }
+        let sel = Array(x[rows.lowerBound * d ..< rows.upperBound * d])
+        var h = [Float](repeating: 0, count: sel.count)
+        norm(sel, model.outputNorm, &h, rows.count)
+        var logits = [Float](repeating: 0, count: rows.count * hp.vocabularySize)
+        mm(model.output, h, rows.count, &logits)
+        return logits
+    }
+
+    private func norm(_ x: [Float], _ w: NormWeight, _ y: inout [Float], _ T: Int) {
+        let d = w.values.count, eps = model.hparams.rmsEpsilon
+        x.withUnsafeBufferPointer { xp in
+            w.values.withUnsafeBufferPointer { wp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    for t in 0..<T { rmsNorm(xp.baseAddress! + t * d, wp.baseAddress!, yp.baseAddress! + t * d, d, eps: eps) }
+                }
+            }
+        }
+    }
+
+    private func mm(_ w: Weight, _ x: [Float], _ T: Int, _ out: inout [Float]) {
+        x.withUnsafeBufferPointer { xp in
+            out.withUnsafeMutableBufferPointer { op in
+                matmul(w, xp.baseAddress!, tokens: T, op.baseAddress!, threads: threads, scratch: &scratch)
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import ArgumentParser
+import Foundation
+import GGUFIO
+import GGUFModel
+import GGUFRunner
+import GGUFTokenizer
+
+/// Options shared by `run` and `perplexity`: the model, threads, context, and GGML-file hyper-parameters.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: "The model: a GGUF file, or a GGML-era .bin (give --gqa/--eps as for convert).") var model: String
+    @Option(name: [.customShort("t"), .customLong("threads")], help: "Threads. Default: all cores.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: [.customShort("c"), .customLong("ctx-size")], help: "Context size in tokens. Default (0): the model's training context.")
+    var contextSize: Int = 0
+    @Option(name: .customLong("rope-freq-base"), help: "RoPE frequency base. Default: from the model.")
+    var ropeFreqBase: Double?
+    @Option(name: .customLong("rope-freq-scale"), help: "RoPE linear frequency scale. Default: from the model.")
+    var ropeFreqScale: Double?
+    @Option(help: "GGML files: grouped-query factor n_head/n_head_kv. Default: detected.") var gqa: Int?
+    @Option(help: "GGML files: RMS-norm epsilon. Default: 5e-6.") var eps: Double?
+
+    func load() throws -> (LlamaModel, Session) {
+        var o = ConvertOptions()
+        o.gqa = gqa
+        o.eps = eps
+        let model = try LlamaModel(path: model, ggml: o)
+        if let b = ropeFreqBase { model.hparams.ropeFreqBase = Float(b) }
+        if let s = ropeFreqScale { model.hparams.ropeFreqScale = Float(s) }
+        let session = try Session(model: model, contextSize: contextSize > 0 ? contextSize : nil, threads: threads)
+        return (model, session)
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate text with a llama model (llama.cpp's flags).",
+        discussion: """
+        The prompt is BOS + tokenize(PROMPT). Output streams as it is generated; speeds go to stderr at the \
+        end. --temp 0 is greedy (first argmax). --tokens and --logits-out give exact comparisons: \
+        `run M --tokens 1,325,283 -n 0 --logits-out l.npy` writes float32 [tokens, vocab].
+        """
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(name: [.customShort("p"), .customLong("prompt")], help: "The prompt.") var prompt: String?
+    @Option(name: [.customShort("f"), .customLong("file")], help: "Read the prompt from a file.") var file: String?
+    @Option(name: .customLong("tokens"), help: "The prompt as token ids, comma-separated (no BOS added).") var tokens: String?
+    @Option(name: [.customShort("n"), .customLong("n-predict")], help: "Tokens to generate (-1: until EOS or the context is full).")
+    var nPredict: Int = -1
+    @Option(name: .customLong("temp"), help: "Temperature (0: greedy).") var temp: Float = 0.8
+    @Option(name: .customLong("top-k"), help: "Top-k (0: off).") var topK: Int = 40
+    @Option(name: .customLong("top-p"), help: "Top-p (1: off).") var topP: Float = 0.95
+    @Option(name: .customLong("min-p"), help: "Min-p (0: off).") var minP: Float = 0.05
+    @Option(name: .customLong("repeat-penalty"), help: "Repeat penalty (1: off).") var repeatPenalty: Float = 1.0
+    @Option(name: .customLong("repeat-last-n"), help: "Tokens the repeat penalty looks back over (-1: context).") var repeatLastN: Int = 64
+    @Option(name: [.customShort("s"), .customLong("seed")], help: "Random seed (default: random).") var seed: UInt64?
+    @Option(name: .customLong("template"), help: "Prompt template: none or alpaca.") var template: String = "none"
+    @Flag(name: [.customShort("i"), .customLong("interactive")], help: "After each reply, read another prompt from stdin (same context).")
+    var interactive = false
+    @Flag(name: .customLong("color"), help: "Color the prompt and the input.") var color = false
+    @Flag(name: .customLong("ignore-eos"), help: "Do not stop at end-of-sequence.") var ignoreEOS = false
+    @Flag(name: .customLong("no-display-prompt"), help: "Do not echo the prompt.") var noDisplayPrompt = false
+    @Option(name: .customLong("logits-out"), help: "Write the logits of every evaluated token as float32 .npy [tokens, vocab].")
+    var logitsOut: String?
+
+    func run() throws {
+        try runReportingErrors {
+            guard let tpl = PromptTemplate(rawValue: template) else {
+                throw RunnerError.usage("unknown template '\(template)' (none, alpaca)")
+            }
+            let (model, session) = try modelOptions.load()
+            let tok = model.tokenizer
+            writeStderr("\(model.path): \(model.summary)\n")
+            var params = SamplingParameters()
+            params.temperature = temp
+            params.topK = topK
+            params.topP = topP
+            params.minP = minP
+            params.repeatPenalty = repeatPenalty
+            params.repeatLastN = repeatLastN == -1 ? session.contextSize : repeatLastN
+            params.seed = seed ?? UInt64.random(in: 0 ... UInt64(UInt32.max))
+            var sampler = Sampler(params)
+
+            var promptIDs: [Int32]
+            if let tokens {
+                promptIDs = try tokens.split(separator: ",").map { s throws in
+                    guard let v = Int32(s.trimmingCharacters(in: .whitespaces)) else { throw RunnerError.usage("--tokens: '\(s)' is not a token id") }
+                    return v
+                }
+            } else {
+                var text = prompt ?? ""
+                if let file {
+                    guard let d = FileManager.default.contents(atPath: file) else { throw RunnerError.usage("\(file): cannot read") }
+                    text = String(decoding: d, as: UTF8.self)
+                }
+                promptIDs = tok.tokenize(tpl.wrap(text))
+            }
+            if promptIDs.isEmpty { promptIDs = tok.vocabulary.bosID.map { [$0] } ?? [] }
+            guard !promptIDs.isEmpty else { throw RunnerError.usage("empty prompt") }
+            guard promptIDs.count <= session.contextSize else {
+                throw RunnerError.contextFull(needed: promptIDs.count, context: session.contextSize)
+            }
+
+            var out = StreamOut(color: color)
+            var allLogits: [Float] = []
+            let keepLogits = logitsOut != nil
+            var stats = Stats()
+            var firstTurn = true
+            var pending: Int32?   // sampled and shown but not yet evaluated (the -n limit hit)
+            var ids = promptIDs
+            var detok = Detokenizer(tokenizer: tok)   // streams text exactly as detokenize(all ids)
+            while true {
+                // Evaluate the new input.
+                if !noDisplayPrompt || !firstTurn {
+                    out.write(ids.map { detok.append($0) }.joined(), style: firstTurn ? .prompt : .input)
+                } else {
+                    for t in ids { _ = detok.append(t) }
+                }
+                let t0 = Date()
+                var logits = try session.evaluate((pending.map { [$0] } ?? []) + ids, allLogits: keepLogits)
+                stats.promptTokens += ids.count
+                stats.promptSeconds += Date().timeIntervalSince(t0)
+                for t in ids { sampler.accept(t) }
+                if keepLogits {
+                    allLogits += logits
+                    logits = Array(logits.suffix(model.hparams.vocabularySize))
+                }
+                // Generate.
+                var produced = 0
+                pending = nil
+                let t1 = Date()
+                while nPredict < 0 || produced < nPredict {
+                    let next = sampler.sample(logits)
+                    sampler.accept(next)
+                    produced += 1
+                    if next == tok.vocabulary.eosID && !ignoreEOS { break }
+                    out.write(detok.append(next), style: .output)
+                    if session.remaining == 0 { writeStderr("\n[context full: \(session.contextSize) tokens]\n"); break }
+                    if nPredict >= 0 && produced == nPredict { pending = next; break }
+                    logits = try session.evaluate([next])
+                    if keepLogits { allLogits += logits }
+                }
+                stats.genTokens += produced
+                stats.genSeconds += Date().timeIntervalSince(t1)
+                out.flush()
+                guard interactive else { break }
+                out.write("\n> ", style: .plain)
+                out.flush()
+                guard let line = readLine(strippingNewline: true) else { break }
+                firstTurn = false
+                ids = tok.tokenize(tpl.wrap(line, first: false), addSpecial: false)
+                if ids.isEmpty { continue }
+                let needed = ids.count + (pending == nil ? 0 : 1)
+                guard needed <= session.remaining else {
+                    throw RunnerError.contextFull(needed: session.cache.count + needed, context: session.contextSize)
+                }
+            }
+            out.write(detok.finish() + "\n", style: .plain)
+            out.flush()
+            if let logitsOut {
+                let nv = model.hparams.vocabularySize
+                try NPY.write(allLogits, shape: [allLogits.count / nv, nv], to: logitsOut)
+            }
+            writeStderr(stats.report())
+        }
+    }
+
+}
+
+/// Timings for the end-of-run line.
+struct Stats {
+    var promptTokens = 0, genTokens = 0
+    var promptSeconds = 0.0, genSeconds = 0.0
+    func report() -> String {
+        func rate(_ n: Int, _ s: Double) -> String { s > 0 ? String(format: "%.2f", Double(n) / s) : "-" }
+        return String(format: "prompt: %d tokens in %.3f s (%@ tok/s); generation: %d tokens in %.3f s (%@ tok/s)\n",
+                      promptTokens, promptSeconds, rate(promptTokens, promptSeconds) as NSString,
+                      genTokens, genSeconds, rate(genTokens, genSeconds) as NSString)
+    }
+}
+
+/// Writes text to stdout as it comes, optionally colored.
+struct StreamOut {
+    enum Style { case prompt, input, output, plain }
+    let color: Bool
+    func write(_ s: String, style: Style) {
+        guard !s.isEmpty else { return }
+        var text = s
+        if color {
+            switch style {
+            case .prompt: text = "\u{1B}[33m" + s + "\u{1B}[0m"
+            case .input: text = "\u{1B}[32m" + s + "\u{1B}[0m"
+            case .output, .plain: break
+            }
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+    func flush() {}
+}
