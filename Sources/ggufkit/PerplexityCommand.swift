@@ -25,9 +25,12 @@ struct Perplexity: ParsableCommand {
             var mo = modelOptions
             if mo.contextSize == 0 { mo.contextSize = 512 }   // llama-perplexity's default -c
             let (model, session) = try mo.load()
-            writeStderr("\(model.path): \(model.summary)\n")
             guard let d = FileManager.default.contents(atPath: file) else { throw RunnerError.usage("\(file): cannot read") }
             let tokens = model.tokenizer.tokenize(bytes: [UInt8](d), addSpecial: true)
+            guard tokens.count >= 2 * session.contextSize else {
+                throw RunnerError.usage("\(file): \(tokens.count) tokens; perplexity with a context of \(session.contextSize) needs at least \(2 * session.contextSize) (use a longer text or a smaller -c)")
+            }
+            writeStderr("\(model.path): \(model.summary)\n")
             var base: [Float]?
             if let klBase {
                 let (v, shape) = try NPY.read(klBase)

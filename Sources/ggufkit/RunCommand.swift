@@ -23,7 +23,11 @@ struct ModelOptions: ParsableArguments {
         var o = ConvertOptions()
         o.gqa = gqa
         o.eps = eps
-        let model = try LlamaModel(path: model, ggml: o)
+        let model: LlamaModel
+        do { model = try LlamaModel(path: self.model, ggml: o) } catch let e as RunnerError {
+            // Name the file in the one-line error.
+            throw ModelError(e.isUsage ? .usage : .badData, "\(self.model): \(e)")
+        }
         if let b = ropeFreqBase { model.hparams.ropeFreqBase = Float(b) }
         if let s = ropeFreqScale { model.hparams.ropeFreqScale = Float(s) }
         let session = try Session(model: model, contextSize: contextSize > 0 ? contextSize : nil, threads: threads)
