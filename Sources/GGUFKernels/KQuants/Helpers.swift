@@ -63,8 +63,13 @@ let groupMaxEps: Float = 1e-15
 }
 
 /// `make_qx_quants` with `rmse_type = 1`, `qw = NULL` (the only non-imatrix use: Q6_K). Codes go to `L` as `l + nmax`.
-/// Terms are computed in vectorizable loops and summed in element order (bit-identical to the C loop);
-/// `tmp` is scratch for 2·n floats.
+///
+/// The 19 candidate scales (the initial one and the 18 steps) are independent, so they are evaluated
+/// together, one SIMD lane per candidate: for each element in order, every lane adds that element's terms
+/// to its own running sums. Each lane thus performs exactly C's operations in C's order (bit-identical),
+/// but the 2·n-long dependency chains of the 19 candidates run side by side instead of one after another.
+/// The candidates are then compared in C's order, and `L` is filled once, from the winning scale.
+/// `tmp` is scratch for 72 floats.
 func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>,
                   _ tmp: UnsafeMutablePointer<Float>) -> Float {
     let (amax, max) = absMax(x, n)
@@ -72,38 +77,58 @@ func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: Unsaf
         for i in 0..<n { L[i] = 0 }
         return 0
     }
-    let t1 = tmp, t2 = tmp + n
     let fnmax = Float(nmax)
-    var iscale = Float(-nmax) / max
-    for i in 0..<n {
-        let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
-        L[i] = Int8(truncatingIfNeeded: l + nmax)
-        let w = x[i] * x[i]
-        let fl = Float(l)
-        t1[i] = w * x[i] * fl
-        t2[i] = w * fl * fl
+    // Lane 0: the initial scale; lanes 1...18: istep = -9...-1, 1...9 (C's order); lanes 19...23: padding.
+    // Two passes of 12 lanes (3 × SIMD4) keep everything in registers on the x86-64 baseline.
+    let iscales = UnsafeMutablePointer<Float>(tmp), sumsLX = tmp + 24, sumsL2 = tmp + 48
+    for lane in 0..<24 {
+        if lane == 0 { iscales[0] = Float(-nmax) / max; continue }
+        let istep = lane <= 9 ? lane - 10 : (lane <= 18 ? lane - 9 : 9)
+        iscales[lane] = -(fnmax + 0.1 * Float(istep)) / max
     }
-    var sumlx: Float = 0, suml2: Float = 0
-    for i in 0..<n { sumlx += t1[i]; suml2 += t2[i] }
+    let lo = SIMD4<Int32>(repeating: -nmax), hi = SIMD4<Int32>(repeating: nmax - 1)
+    let magic = SIMD4<Float>(repeating: 12582912.0)
+    let mant = SIMD4<Int32>(repeating: 0x007f_ffff), half = SIMD4<Int32>(repeating: 0x0040_0000)
+    @inline(__always) func codes(_ p: SIMD4<Float>) -> SIMD4<Float> {
+        let v = unsafeBitCast(p + magic, to: SIMD4<Int32>.self)
+        let l = ((v & mant) &- half).clamped(lowerBound: lo, upperBound: hi)
+        return SIMD4<Float>(l)
+    }
+    @inline(__always) func load4(_ p: UnsafeMutablePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+    }
+    @inline(__always) func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
+    }
+    for pass in 0..<2 {
+        let o = 12 * pass
+        let isA = load4(iscales + o), isB = load4(iscales + o + 4), isC = load4(iscales + o + 8)
+        var lxA = SIMD4<Float>(repeating: 0), lxB = lxA, lxC = lxA
+        var l2A = lxA, l2B = lxA, l2C = lxA
+        for i in 0..<n {
+            let xi = x[i]
+            let w = xi * xi
+            let wx = w * xi
+            let flA = codes(isA * xi), flB = codes(isB * xi), flC = codes(isC * xi)
+            lxA += wx * flA; lxB += wx * flB; lxC += wx * flC
+            l2A += (w * flA) * flA; l2B += (w * flB) * flB; l2C += (w * flC) * flC
+        }
+        store4(lxA, sumsLX + o); store4(lxB, sumsLX + o + 4); store4(lxC, sumsLX + o + 8)
+        store4(l2A, sumsL2 + o); store4(l2B, sumsL2 + o + 4); store4(l2C, sumsL2 + o + 8)
+    }
+    var sumlx = sumsLX[0], suml2 = sumsL2[0]
     var scale: Float = suml2 != 0 ? sumlx / suml2 : 0
     var best = scale * sumlx
-    for istep in -9...9 where istep != 0 {
-        iscale = -(fnmax + 0.1 * Float(istep)) / max
-        for i in 0..<n {
-            let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
-            let w = x[i] * x[i]
-            let fl = Float(l)
-            t1[i] = w * x[i] * fl
-            t2[i] = w * fl * fl
-        }
-        sumlx = 0; suml2 = 0
-        for i in 0..<n { sumlx += t1[i]; suml2 += t2[i] }
+    var bestLane = 0
+    for k in 1..<19 {
+        sumlx = sumsLX[k]; suml2 = sumsL2[k]
         if suml2 > 0 && sumlx * sumlx > best * suml2 {
-            for i in 0..<n {
-                L[i] = Int8(truncatingIfNeeded: nmax + clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1))
-            }
-            scale = sumlx / suml2; best = scale * sumlx
+            scale = sumlx / suml2; best = scale * sumlx; bestLane = k
         }
+    }
+    let iscale = iscales[bestLane]
+    for i in 0..<n {
+        L[i] = Int8(truncatingIfNeeded: nmax &+ clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1))
     }
     return scale
 }

@@ -6,7 +6,7 @@ enum Q6_K {
     /// quantize_row_q6_K_ref
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: 256) { lbuf in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 + 32) { sbuf in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 + 72) { sbuf in
             let L = lbuf.baseAddress!, scales = sbuf.baseAddress!, tmp = scales + 16
             for i in 0..<(k / 256) {
                 let xb = x + i * 256, yb = y + i * bytes
