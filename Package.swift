@@ -41,7 +41,7 @@ let package = Package(
         // SentencePiece (llama) tokenizer over a GGUF vocabulary.
         .target(name: "GGUFTokenizer"),
         // Model operations: convert, quantize, inspect.
-        .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"]),
+        .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"], swiftSettings: [.unsafeFlags(["-O"])]),
         // The llama runner.
         .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel"],
                 swiftSettings: hot),
