@@ -94,7 +94,13 @@ public func runGGUFKit(_ args: [String], cwd: String? = nil, timeout: Double = 3
 
 public enum CLIError: Error, CustomStringConvertible {
     case noBinary
-    public var description: String { "the ggufkit binary is not built: run `swift build --build-tests` first" }
+    case cannotMount
+    public var description: String {
+        switch self {
+        case .noBinary: return "the ggufkit binary is not built: run `swift build --build-tests` first"
+        case .cannotMount: return "cannot mount a tmpfs here (not root, or no mount command)"
+        }
+    }
 }
 
 /// The subcommands `ggufkit help` lists.
@@ -118,4 +124,25 @@ public func ggufkitSubcommands() throws -> [String] {
 /// SHA-256 of a file's bytes, hex.
 public func sha256File(_ path: String) throws -> String {
     sha256Hex(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+}
+
+/// Mounts a tmpfs of `megabytes` at `path` (created if needed) for `body`, then unmounts it.
+/// Throws `XCTSkip`-worthy `CLIError.cannotMount` where mounting is not allowed (not root, no mount).
+public func withSmallTmpfs(megabytes: Int, at path: String, _ body: () throws -> Void) throws {
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    let mount = Process()
+    mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+    mount.arguments = ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path]
+    mount.standardError = FileHandle.nullDevice
+    guard (try? mount.run()) != nil else { throw CLIError.cannotMount }
+    mount.waitUntilExit()
+    guard mount.terminationStatus == 0 else { throw CLIError.cannotMount }
+    defer {
+        let u = Process()
+        u.executableURL = URL(fileURLWithPath: "/bin/umount")
+        u.arguments = [path]
+        try? u.run()
+        u.waitUntilExit()
+    }
+    try body()
 }

@@ -141,21 +141,12 @@ final class ConvertOutputTests: XCTestCase {
     /// Needs root (mount); skipped elsewhere.
     func testFullDiskIsAClearErrorWithNoPartialOutput() throws {
         let small = dir + "/small"
-        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
-        let mount = Process()
-        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
-        mount.arguments = ["-t", "tmpfs", "-o", "size=8m", "tmpfs", small]
-        mount.standardError = FileHandle.nullDevice
-        guard (try? mount.run()) != nil else { throw XCTSkip("no mount command") }
-        mount.waitUntilExit()
-        guard mount.terminationStatus == 0 else { throw XCTSkip("cannot mount a tmpfs here (not root?)") }
-        defer {
-            let u = Process()
-            u.executableURL = URL(fileURLWithPath: "/bin/umount")
-            u.arguments = [small]
-            try? u.run()
-            u.waitUntilExit()
+        do { try withSmallTmpfs(megabytes: 8, at: small) { try checkFullDisk(small) } } catch CLIError.cannotMount {
+            throw XCTSkip("cannot mount a tmpfs here (not root?)")
         }
+    }
+
+    func checkFullDisk(_ small: String) throws {
         let input = dir + "/in.bin"
         let size = try Self.writeSparseGGML(input, nEmbd: 1024, nVocab: 3000, nFF: 2048)
         XCTAssertGreaterThan(size, 8 << 20)

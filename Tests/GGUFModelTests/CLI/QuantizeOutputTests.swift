@@ -90,4 +90,20 @@ final class QuantizeOutputTests: XCTestCase {
         }
         XCTAssertEqual(temps(), [])
     }
+
+    func testFullDiskIsAClearErrorWithNoPartialOutput() throws {
+        let input = try model()
+        let small = dir + "/small"
+        do {
+            try withSmallTmpfs(megabytes: 8, at: small) {
+                let r = try runGGUFKit(["quantize", input, small + "/out.gguf", "Q4_K_M", "--no-progress"])
+                XCTAssertEqual(r.status, 74, r.stderr)
+                XCTAssertEqual(r.errorLines.count, 1, r.stderr)
+                XCTAssertTrue(r.stderr.contains("not enough free space"), r.stderr)
+                XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: small), [], "no output, no temporary file")
+            }
+        } catch CLIError.cannotMount {
+            throw XCTSkip("cannot mount a tmpfs here (not root?)")
+        }
+    }
 }
