@@ -186,13 +186,9 @@ public final class AtomicOutput {
                 throw IOError(.system(errno: e), path: path, offset: written, "copy failed: \(what)")
             }
             // Fallback: through the output buffer.
-            let k = min(step, buffer.count - used)
-            let n = pread(source.fd, buffer.baseAddress! + used, k, off_t(inOff))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IOError(.system(errno: errno), path: source.path, offset: Int(inOff), "read failed: \(errnoMessage(errno))")
-            }
-            if n == 0 { throw IOError.badData(source.path, at: Int(inOff), "unexpected end of file: \(left) more bytes expected") }
+            let n = min(step, buffer.count - used)
+            try source.read(into: UnsafeMutableRawBufferPointer(start: buffer.baseAddress! + used, count: n), at: Int(inOff),
+                            "the \(left) bytes still to copy")
             used += n
             written += n
             inOff += Int64(n)

@@ -54,14 +54,31 @@ public final class FileSource: ByteSource {
     deinit { close(fd) }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(IOError) -> Int {
+        let n = try readOnce(into: buffer, at: position)
+        position += n
+        return n
+    }
+
+    /// Fills `buffer` with the bytes at `offset` (independent of the sequential position), or throws
+    /// naming `what` when the file ends first.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int, _ what: @autoclosure () -> String) throws(IOError) {
+        var done = 0
+        while done < buffer.count {
+            let n = try readOnce(into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]), at: offset + done)
+            if n == 0 { throw .badData(path, at: offset + done, "unexpected end of file in \(what())") }
+            done += n
+        }
+    }
+
+    /// One `pread`, retried on EINTR; 0 only at the end of the file.
+    private func readOnce(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(IOError) -> Int {
         guard buffer.count > 0 else { return 0 }
         while true {
-            let n = pread(fd, buffer.baseAddress, buffer.count, off_t(position))
+            let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw IOError(.system(errno: errno), path: path, offset: position, "read failed: \(errnoMessage(errno))")
+                throw IOError(.system(errno: errno), path: path, offset: offset, "read failed: \(errnoMessage(errno))")
             }
-            position += n
             return n
         }
     }

@@ -85,7 +85,7 @@ public enum Quantizer {
         while row < rows {
             let count = min(slabRows, rows - row)
             let inBytes = UnsafeMutableRawBufferPointer(rebasing: work.input[0..<(count * inRow)])
-            try readFully(source.file, into: inBytes, at: t.inputOffset + row * inRow, what: "tensor '\(t.input.name)'")
+            try source.file.read(into: inBytes, at: t.inputOffset + row * inRow, "the data of tensor '\(t.input.name)'")
             let failure = ErrorBox()
             let per = (count + work.threads - 1) / work.threads
             let inType = t.input.type, outType = t.out.type
@@ -129,19 +129,6 @@ public enum Quantizer {
         default:
             guard let q = QuantType(rawValue: type.rawValue) else { throw KernelError.unsupported(type: .f32, operation: "quantize to \(type.name)") }
             try Kernels.quantize(q, src: src, dst: dst, rows: rows, rowLength: n)
-        }
-    }
-
-    static func readFully(_ file: FileSource, into b: UnsafeMutableRawBufferPointer, at offset: Int, what: String) throws {
-        var done = 0
-        while done < b.count {
-            let n = pread(file.fd, b.baseAddress! + done, b.count - done, off_t(offset + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IOError(.system(errno: errno), path: file.path, offset: offset + done, "read failed: \(errnoMessage(errno))")
-            }
-            if n == 0 { throw IOError.badData(file.path, at: offset + done, "unexpected end of file in the data of \(what)") }
-            done += n
         }
     }
 }

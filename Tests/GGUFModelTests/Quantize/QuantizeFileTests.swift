@@ -22,6 +22,18 @@ final class QuantizeFileTests: XCTestCase {
 
     func sha(_ path: String) -> String { sha256Hex([UInt8](FileManager.default.contents(atPath: path)!)) }
 
+    /// The committed fortune-llama F16 GGMLv3 fixture, decompressed into the test folder (quantize needs
+    /// an uncompressed input).
+    func decompressedFortuneF16(named name: String) throws -> String {
+        let src = try openSource(path: fixturesDir + "/ggml/fortune-llama-f16.ggmlv3.bin.zst")
+        let r = Reader(src)
+        var bytes: [UInt8] = []
+        while try !r.isAtEnd() { bytes += try r.readBytes(min(1 << 20, (src.size ?? 0) - bytes.count), "data") }
+        let bin = dir + "/" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: bin))
+        return bin
+    }
+
     /// Parses llama-quantize style options into our options.
     func options(_ text: String) throws -> QuantizeOptions {
         var o = QuantizeOptions()
@@ -84,12 +96,7 @@ final class QuantizeFileTests: XCTestCase {
             .split(separator: "\n").filter { !$0.hasPrefix("#") }
         XCTAssertEqual(lines.count, 14)
         // A GGML .bin input goes through the converter's plan (here decompressed first: quantize needs a plain file).
-        let bin = dir + "/fortune-llama-f16.ggmlv3.bin"
-        let zst = try openSource(path: fixturesDir + "/ggml/fortune-llama-f16.ggmlv3.bin.zst")
-        let r = Reader(zst)
-        var bytes: [UInt8] = []
-        while try !r.isAtEnd() { bytes += try r.readBytes(min(1 << 20, (zst.size ?? 0) - bytes.count), "data") }
-        try Data(bytes).write(to: URL(fileURLWithPath: bin))
+        let bin = try decompressedFortuneF16(named: "fortune-llama-f16.ggmlv3.bin")
         var o = QuantizeOptions()
         o.progress = false
         o.convert.gqa = 1; o.convert.eps = 1e-5; o.convert.contextLength = 256
@@ -143,12 +150,7 @@ final class QuantizeFileTests: XCTestCase {
     /// `--mix 2023` gives the per-tensor types of the 2023 tool's own Q4_K_M file (bytes differ: the
     /// k-quant search loops changed since).
     func testMix2023MatchesTheGGMLv3File() throws {
-        let bin = dir + "/f16.bin"
-        let src = try openSource(path: fixturesDir + "/ggml/fortune-llama-f16.ggmlv3.bin.zst")
-        let r = Reader(src)
-        var bytes: [UInt8] = []
-        while try !r.isAtEnd() { bytes += try r.readBytes(min(1 << 20, (src.size ?? 0) - bytes.count), "data") }
-        try Data(bytes).write(to: URL(fileURLWithPath: bin))
+        let bin = try decompressedFortuneF16(named: "f16.bin")
         var o = QuantizeOptions()
         o.era = .v2023
         o.convert.gqa = 1
