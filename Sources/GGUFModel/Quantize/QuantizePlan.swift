@@ -5,9 +5,11 @@ public struct QuantizePlan: Sendable {
     public var source: QuantizeSource
     public var target: QuantizeTarget
     public var mix: MixPlan
-    public var metadata: GGUFMetadata
+    public let metadata: GGUFMetadata
     /// Output tensors in write order (offsets laid out), each with its input.
-    public var tensors: [(out: GGUFTensorInfo, input: GGUFTensorInfo, inputOffset: Int)]
+    public let tensors: [(out: GGUFTensorInfo, input: GGUFTensorInfo, inputOffset: Int)]
+    /// The encoded GGUF header of the output (metadata, tensor infos, padding), made once.
+    public let header: [UInt8]
 
     public init(source: QuantizeSource, target: QuantizeTarget, options: QuantizeOptions) throws {
         self.source = source
@@ -41,14 +43,14 @@ public struct QuantizePlan: Sendable {
         md.remove("general.alignment")
         for o in options.overrides { md.setAppending(o.key, o.value) }
         metadata = md
+        header = GGUFWriter.header(metadata: md, tensors: tensors.map(\.out))
     }
 
     /// Tensor data bytes of the output.
     public var outputDataBytes: Int { tensors.reduce(0) { $0 + $1.out.byteCount } }
     /// Bytes of the whole output file.
     public var outputFileBytes: Int {
-        GGUFWriter.header(metadata: metadata, tensors: tensors.map(\.out)).count
-            + tensors.reduce(0) { $0 + ($1.out.byteCount + 31) / 32 * 32 }
+        header.count + tensors.reduce(0) { $0 + ($1.out.byteCount + 31) / 32 * 32 }
     }
     public var inputDataBytes: Int { tensors.reduce(0) { $0 + $1.input.byteCount } }
     public var parameterCount: Int { tensors.reduce(0) { $0 + $1.out.elementCount } }

@@ -26,9 +26,8 @@ public enum Quantizer {
         let threads = options.threads > 0 ? options.threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         let out = try AtomicOutput(path: output, force: options.force, inputs: [plan.source.path])
         do {
-            let header = GGUFWriter.header(metadata: plan.metadata, tensors: plan.tensors.map(\.out))
             try out.checkFreeSpace(plan.outputFileBytes)
-            try out.write(header)
+            try out.write(plan.header)
             let bar = Progress(total: plan.inputDataBytes, label: "quantizing", enabled: options.progress ?? (isatty(2) != 0))
             let work = Workspace(threads: threads)
             for (i, t) in plan.tensors.enumerated() {
