@@ -1,8 +1,16 @@
 import GGUFFormat
 
+/// Tokens per tile of a batched matmul: their converted activations stay in the core's L2 cache while
+/// the tile's weight rows are dotted with them.
+let matmulTokenTile = 32
+/// Weight rows per tile (they stay in L1 while the tile's tokens pass).
+let matmulRowTile = 16
+
 /// `out[t][r] = W[r] · x[t]` for `tokens` activation rows, as ggml's mul_mat on the CPU: every
 /// activation row is first converted to the weight's `vec_dot_type`, then each weight row is dotted
-/// with each converted activation row. Weight rows are split across threads.
+/// with each converted activation row. Weight rows are split across threads; within a thread, tiles of
+/// `matmulRowTile` rows × `matmulTokenTile` tokens keep both operands in cache (each dot is the same
+/// whatever the order, so the tiling does not change the result).
 func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMutablePointer<Float>,
             threads: Int, scratch: inout [UInt8]) {
     let k = w.kernel
@@ -14,12 +22,25 @@ func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMu
             for t in s..<e { k.quantize(x + t * w.cols, act + t * actRow, w.cols) }
         }
         let a = UnsafeRawPointer(act)
+        let rowsOut = w.rows, n = w.cols
         parallelRanges(w.rows, threads: threads) { s, e in
-            for r in s..<e {
-                let row = w.row(r)
-                for t in 0..<tokens {
-                    out[t * w.rows + r] = k.dot(w.cols, row, a + t * actRow)
+            if tokens == 1 {
+                for r in s..<e { out[r] = k.dot(n, w.row(r), a) }
+                return
+            }
+            var t0 = 0
+            while t0 < tokens {
+                let t1 = min(tokens, t0 + matmulTokenTile)
+                var r0 = s
+                while r0 < e {
+                    let r1 = min(e, r0 + matmulRowTile)
+                    for r in r0..<r1 {
+                        let row = w.row(r)
+                        for t in t0..<t1 { out[t * rowsOut + r] = k.dot(n, row, a + t * actRow) }
+                    }
+                    r0 = r1
                 }
+                t0 = t1
             }
         }
     }

@@ -7,6 +7,7 @@ let subcommands: [(name: String, usage: String, run: ([String]) throws -> Int32)
     ("make-model", "make-model OUT [options]   a deterministic synthetic llama GGUF", { try makeModelMain($0); return 0 }),
     ("kernels", "kernels [--types Q4_0,..] [--n N] [--seconds S] [--markdown]   quantize/dequantize/dot throughput, one thread",
      runKernelBench),
+    ("bandwidth", "bandwidth [--threads N] [--mib M] [--reps R]   memory read bandwidth, GB/s", runBandwidthBench),
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())
