@@ -1,4 +1,5 @@
 import GGUFFormat
+import GGUFKernels
 
 /// The settings a RAM estimate depends on.
 public struct MemorySettings: Sendable, Equatable {
@@ -39,8 +40,8 @@ public struct MemoryBreakdown: Sendable, Equatable {
 
 /// RAM needed to run a model: GGUFKit's runner and llama.cpp's CPU backend side by side.
 ///
-/// How each term is derived (and measured against llama.cpp) is in docs/inspect.md. GGUFKit's runner
-/// does not exist yet: its column is a planning figure to be recalibrated once it runs.
+/// How each term is derived, and how both columns compare with the measured peak RSS of `ggufkit run`
+/// and `llama-completion`, is in docs/inspect.md.
 public struct MemoryEstimate: Sendable, Equatable {
     public var settings: MemorySettings
     public var ggufkit: MemoryBreakdown
@@ -50,16 +51,48 @@ public struct MemoryEstimate: Sendable, Equatable {
         settings = s
         let hp = h.hparams
         let ctx = max(s.ctx, 1)
-        let weights = h.tensors.reduce(0) { $0 + $1.bytes }
-        let kvBytesPerElement = Double(s.kvType.typeSize) / Double(s.kvType.blockSize)
-        let kvRow = Double(hp.nEmbdKGQA + hp.nEmbdVGQA) * kvBytesPerElement
-        // GGUFKit: weights mapped, K and V of every layer, one batch of scratch, 20 MB.
-        let b = max(min(s.batch, ctx), 1)
-        let scratch = b * (hp.nEmbd * 4 + hp.nFF * 2 + hp.nVocab) * 4 + hp.nHead * ctx * b * 4
-        ggufkit = MemoryBreakdown(weights: weights, kv: Int(Double(hp.nLayer * ctx) * kvRow), compute: scratch,
-                                  output: hp.nVocab * 4, vocab: hp.nVocab * Self.bytesPerToken, overhead: 20_000_000)
+        ggufkit = Self.ggufkit(h, s)
         llamacpp = Self.llamaCpp(h, s)
     }
+
+    /// GGUFKit's runner (`ggufkit run`, one sequence), as Session allocates; fitted to its peak RSS.
+    static func ggufkit(_ h: ModelHeader, _ s: MemorySettings) -> MemoryBreakdown {
+        let hp = h.hparams
+        let ctx = max(s.ctx, 1)
+        let tokens = max(min(s.batch, ctx), 1)   // tokens in one forward pass
+        // Weights: mapped, every matrix read whole for each token, except the token embedding table when
+        // the model has its own output matrix: then only the rows of the tokens used are read (at most
+        // ctx distinct tokens).
+        var weights = h.tensors.reduce(0) { $0 + $1.bytes }
+        if let emb = h.tensors.first(where: { $0.name == "token_embd.weight" }), emb.ne.count >= 2, emb.ne[1] > 0,
+           h.tensors.contains(where: { $0.name == "output.weight" }) {
+            weights -= emb.bytes - min(emb.bytes, min(ctx, emb.ne[1]) * (emb.bytes / emb.ne[1]))
+        }
+        // K and V of every layer for the whole context, always F16 (the runner has no other cache type).
+        let kv = 2 * hp.nLayer * ctx * hp.nEmbdKGQA * 2
+        // One forward pass: nine activation arrays of the batch (x, norm, q, attention out, projection: n_embd;
+        // k, v: n_embd_gqa; gate, up: n_ff; F32), the activations converted for the widest matrix, and per
+        // thread the attention scores of one row.
+        let actRow = h.tensors.filter { $0.ne.count == 2 && $0.name != "token_embd.weight" }
+            .compactMap { t in Self.activationRowBytes(t) }.max() ?? 0
+        let compute = tokens * (5 * hp.nEmbd + 2 * hp.nEmbdKGQA + 2 * hp.nFF) * 4 + tokens * actRow
+            + s.threads * (ctx + 2 * hp.headDimK) * 4
+        // The last token's logits, and the copy returned to the caller.
+        let output = 2 * hp.nVocab * 4
+        return MemoryBreakdown(weights: weights, kv: kv, compute: compute, output: output,
+                               vocab: hp.nVocab * ggufkitBytesPerToken, overhead: ggufkitOverhead)
+    }
+
+    /// Bytes one activation row takes once converted to the matrix's `vec_dot_type`.
+    static func activationRowBytes(_ t: TensorEntry) -> Int? {
+        guard let type = t.type, let q = QuantType(rawValue: type.rawValue), let vt = q.traits.vecDotType else { return nil }
+        return try? vt.rowSize(t.ne[0])
+    }
+
+    /// The runner's vocabulary (metadata strings, tokenizer tables), per token: fitted.
+    static let ggufkitBytesPerToken = 400
+    /// The runner process before it loads anything (Swift runtime, Foundation, code): fitted.
+    static let ggufkitOverhead = 24_000_000
 
     /// llama.cpp 0c1e570, CPU backend, one sequence, as `llama-completion -c CTX -ub BATCH` allocates.
     static func llamaCpp(_ h: ModelHeader, _ s: MemorySettings) -> MemoryBreakdown {
