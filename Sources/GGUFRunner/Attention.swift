@@ -1,51 +1,85 @@
+import CRunnerOps
 import Foundation
 
+/// The number of cache positions llama.cpp's non-flash attention spans (`n_kv`): the positions in use
+/// rounded up to 256, at least 256, at most the cache (whose size llama.cpp rounds up to 256). The
+/// positions past the tokens are masked; they decide the summation order of `V·p` and the softmax chunks.
+func attentionSpan(used: Int, contextSize: Int) -> Int {
+    let pad = { (n: Int) in (n + 255) / 256 * 256 }
+    return min(pad(contextSize), max(256, pad(used)))
+}
+
 /// Causal grouped-query attention over the F16 cache, as llama.cpp's non-flash path computes it:
-/// `kq = K·q` with q rounded to F16 (F16·F16 dot, F32 sum), softmax of `kq · 1/sqrt(head)` with the
-/// causal mask, probabilities rounded to F16, then `Σ p·V` with F32 sums.
+/// `kq = K·q` with q rounded to F16, softmax of `kq · 1/sqrt(head)` with the causal mask over `span`
+/// positions, probabilities rounded to F16, then `V·p` over the positions of the transposed V cache.
 ///
-/// `q` holds `tokens` rows of `heads · headSize` (already rotated); the cache already holds the keys and
-/// values of positions `0 ..< start + tokens`. The result goes to `out` (same layout as `q`).
-func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>,
-               heads: Int, headsKV: Int, headSize: Int, out: UnsafeMutablePointer<Float>, threads: Int) {
+/// Both products are ggml mul_mats of F16: with `tokens` ≥ 2 llamafile's tinyBLAS order, with one
+/// token ggml_vec_dot_f16's (`CRunnerOps`, x86 AVX2; elsewhere Swift loops in another order).
+/// `q` holds `tokens` rows of `heads · headSize` (already rotated); the cache holds the keys and values of
+/// positions `0 ..< start + tokens` (keys position-major, values transposed: `values[i · capacity + pos]`).
+/// The result goes to `out` (same layout as `q`).
+func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys: UnsafePointer<UInt16>,
+               values: UnsafePointer<UInt16>, capacity: Int, heads: Int, headsKV: Int, headSize: Int,
+               out: UnsafeMutablePointer<Float>, threads: Int) {
     let dim = heads * headSize, kvDim = headsKV * headSize
     let group = heads / headsKV
     let scale = 1 / Float(headSize).squareRoot()
-    let span = start + tokens
+    let used = start + tokens
+    let kqTiny = usesTinyBLAS(m: span, n: tokens, k: headSize)   // kq: span rows of headSize
+    let vpTiny = usesTinyBLAS(m: headSize, n: tokens, k: span)   // kqv: headSize rows of span
+    let c = runnerOpsAvailable
     parallelRanges(tokens * heads, threads: threads) { s, e in
         var q16 = [UInt16](repeating: 0, count: headSize)
-        var scores = [Float](repeating: 0, count: span)
-        var acc = [Float](repeating: 0, count: headSize)
+        var scores = [Float](repeating: 0, count: used)
+        var p16 = [UInt16](repeating: 0, count: used)
         q16.withUnsafeMutableBufferPointer { q16 in
         scores.withUnsafeMutableBufferPointer { sc in
-        acc.withUnsafeMutableBufferPointer { acc in
+        p16.withUnsafeMutableBufferPointer { p16 in
+            let qh = q16.baseAddress!, sp = sc.baseAddress!, ph = p16.baseAddress!
             for job in s..<e {
                 let t = job / heads, h = job % heads, kvh = h / group
                 let n = start + t + 1   // positions this token sees
-                toF16(q + t * dim + h * headSize, q16.baseAddress!, headSize)
-                var mx = -Float.infinity
+                toF16(q + t * dim + h * headSize, qh, headSize)
                 for j in 0..<n {
-                    let v = dotF16(headSize, keys + j * kvDim + kvh * headSize, q16.baseAddress!) * scale
-                    sc[j] = v
-                    mx = max(mx, v)
+                    sp[j] = attnDot(headSize, keys + j * kvDim + kvh * headSize, qh, c: c, tiny: kqTiny, np: headSize & ~31)
                 }
-                var sum: Double = 0
-                for j in 0..<n {
-                    let v = expf(sc[j] - mx)
-                    sc[j] = v
-                    sum += Double(v)
-                }
-                let inv = Float(1 / sum)
-                for i in 0..<headSize { acc[i] = 0 }
-                for j in 0..<n {
-                    let p = F16.table[Int(F16.fp16(sc[j] * inv))]
-                    let vrow = values + j * kvDim + kvh * headSize
-                    let tab = F16.table
-                    for i in 0..<headSize { acc[i] += p * tab[Int(vrow[i])] }
-                }
+                if c { softmaxC(sp, n, span: span, scale: scale) } else { softmax(sp, n, scale: scale) }
+                toF16(sp, ph, n)
                 let o = out + t * dim + h * headSize
-                for i in 0..<headSize { o[i] = acc[i] }
+                for i in 0..<headSize {
+                    o[i] = attnDot(n, values + (kvh * headSize + i) * capacity, ph, c: c, tiny: vpTiny, np: span & ~31)
+                }
             }
         }}}
     }
+}
+
+/// Softmax of `x · scale` over n values (libm exp, sum in double): the portable fallback.
+func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int, scale: Float) {
+    var mx = -Float.infinity
+    for j in 0..<n { x[j] *= scale; mx = max(mx, x[j]) }
+    var sum: Double = 0
+    for j in 0..<n { x[j] = expf(x[j] - mx); sum += Double(x[j]) }
+    let inv = Float(1 / sum)
+    for j in 0..<n { x[j] *= inv }
+}
+
+/// One F16 dot of attention: tinyBLAS or ggml_vec_dot_f16 order with `c` (the C kernels), else the Swift loop.
+/// `np`: the length summed in lanes by ggml_vec_dot_f16 (the padded length & ~31).
+@inline(__always)
+func attnDot(_ n: Int, _ a: UnsafePointer<UInt16>, _ b: UnsafePointer<UInt16>, c: Bool, tiny: Bool, np: Int) -> Float {
+    #if arch(x86_64)
+    if c { return tiny ? rops_dot_f16_tb(n, a, b) : rops_dot_f16_vd(n, np, a, b) }
+    #endif
+    return dotF16(n, a, b)
+}
+
+/// ggml's softmax of one masked attention row over `span` positions (`rops_softmax`; x86 only).
+@inline(__always)
+func softmaxC(_ x: UnsafeMutablePointer<Float>, _ n: Int, span: Int, scale: Float) {
+    #if arch(x86_64)
+    rops_softmax(n, span, x, scale)
+    #else
+    softmax(x, n, scale: scale)
+    #endif
 }

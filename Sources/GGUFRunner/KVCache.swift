@@ -1,6 +1,8 @@
 /// The key and value cache of every layer, in F16 as llama.cpp keeps it by default.
 ///
-/// Layout per layer: position-major, `kvDimension` values per position (heads side by side).
+/// Layout per layer: keys position-major (`kvDimension` values per position, heads side by side);
+/// values transposed, `capacity` positions per dimension (`values[i · capacity + position]`), as
+/// llama.cpp stores V without flash attention, so that `V·p` sums contiguous rows over positions.
 public struct KVCache: Sendable {
     public let capacity: Int
     public let kvDimension: Int

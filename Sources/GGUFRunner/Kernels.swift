@@ -1,3 +1,4 @@
+import CRunnerOps
 import Foundation
 import GGUFFormat
 
@@ -48,8 +49,13 @@ struct F32Kernel: WeightKernel {
     func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ n: Int) {
         out.copyMemory(from: x, byteCount: n * 4)
     }
+    /// ggml_vec_dot_f32's order with the C kernel (x86 AVX2), else the Swift loop.
     func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float {
-        dotF32(n, row.assumingMemoryBound(to: Float.self), act.assumingMemoryBound(to: Float.self))
+        let a = row.assumingMemoryBound(to: Float.self), b = act.assumingMemoryBound(to: Float.self)
+        #if arch(x86_64)
+        if runnerOpsAvailable { return rops_dot_f32_vd(n, a, b) }
+        #endif
+        return dotF32(n, a, b)
     }
     func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         UnsafeMutableRawPointer(out).copyMemory(from: row, byteCount: n * 4)
@@ -63,8 +69,13 @@ struct F16Kernel: WeightKernel {
     func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ n: Int) {
         toF16(x, out.assumingMemoryBound(to: UInt16.self), n)
     }
+    /// ggml_vec_dot_f16's order with the C kernel (x86 AVX2), else the Swift loop.
     func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float {
-        dotF16(n, row.assumingMemoryBound(to: UInt16.self), act.assumingMemoryBound(to: UInt16.self))
+        let a = row.assumingMemoryBound(to: UInt16.self), b = act.assumingMemoryBound(to: UInt16.self)
+        #if arch(x86_64)
+        if runnerOpsAvailable { return rops_dot_f16_vd(n, n & ~31, a, b) }
+        #endif
+        return dotF16(n, a, b)
     }
     func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         let p = row.assumingMemoryBound(to: UInt16.self), tab = F16.table
@@ -74,6 +85,9 @@ struct F16Kernel: WeightKernel {
 
 @inline(__always)
 func toF16(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt16>, _ n: Int) {
+    #if arch(x86_64)
+    if runnerOpsAvailable { rops_to_f16(n, x, out); return }
+    #endif
     for i in 0..<n { out[i] = F16.fp16(x[i]) }   // round to nearest even, as F16C
 }
 

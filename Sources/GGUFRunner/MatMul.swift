@@ -1,3 +1,4 @@
+import CRunnerOps
 import GGUFFormat
 
 /// Tokens per tile of a batched matmul: their converted activations stay in the core's L2 cache while
@@ -10,7 +11,8 @@ let matmulRowTile = 16
 /// activation row is first converted to the weight's `vec_dot_type`, then each weight row is dotted
 /// with each converted activation row. Weight rows are split across threads; within a thread, tiles of
 /// `matmulRowTile` rows × `matmulTokenTile` tokens keep both operands in cache (each dot is the same
-/// whatever the order, so the tiling does not change the result).
+/// whatever the order, so the tiling does not change the result). F32/F16 weights on x86 AVX2 sum in
+/// llama.cpp's order: tinyBLAS when `usesTinyBLAS` (batches of 2+ tokens), ggml_vec_dot otherwise.
 func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMutablePointer<Float>,
             threads: Int, scratch: inout [UInt8]) {
     let k = w.kernel
@@ -23,6 +25,22 @@ func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMu
         }
         let a = UnsafeRawPointer(act)
         let rowsOut = w.rows, n = w.cols
+        #if arch(x86_64)
+        if runnerOpsAvailable, w.type == .f16 || w.type == .f32, usesTinyBLAS(m: w.rows, n: tokens, k: n) {
+            // llama.cpp's batched F32/F16 path: llamafile tinyBLAS order.
+            let stride = w.rowBytes / (w.type == .f16 ? 2 : 4)
+            parallelRanges(w.rows, threads: threads) { s, e in
+                if w.type == .f16 {
+                    rops_gemm_f16_tb(n, w.data.assumingMemoryBound(to: UInt16.self), stride, s, e,
+                                     a.assumingMemoryBound(to: UInt16.self), n, tokens, out, rowsOut)
+                } else {
+                    rops_gemm_f32_tb(n, w.data.assumingMemoryBound(to: Float.self), stride, s, e,
+                                     a.assumingMemoryBound(to: Float.self), n, tokens, out, rowsOut)
+                }
+            }
+            return
+        }
+        #endif
         parallelRanges(w.rows, threads: threads) { s, e in
             if tokens == 1 {
                 for r in s..<e { out[r] = k.dot(n, w.row(r), a) }

@@ -1,3 +1,4 @@
+import CRunnerOps
 import Foundation
 
 /// `y = (x · 1/sqrt(mean(x²) + eps)) · w` as ggml's rms_norm then mul (sum of squares in Double).
@@ -34,15 +35,20 @@ func applyRope(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, nRot
         for i0 in stride(from: 0, to: nRot, by: 2) {
             let c = cache[i0], s = cache[i0 + 1]
             let x0 = p[i0], x1 = p[i0 + 1]
-            p[i0] = x0 * c - x1 * s
-            p[i0 + 1] = x0 * s + x1 * c
+            // As GCC contracts ggml's `x0*cos - x1*sin`, `x0*sin + x1*cos` (-ffp-contract=fast, checked in
+            // the disassembly of ggml_compute_forward_rope_flt): the x0 products fused.
+            p[i0] = (-(x1 * s)).addingProduct(x0, c)
+            p[i0 + 1] = (x1 * c).addingProduct(x0, s)
         }
     }
 }
 
-/// `silu(g) · u` (ggml_vec_swiglu_f32).
+/// `silu(g) · u` (ggml_vec_swiglu_f32): on x86 AVX2 with ggml's vectorized exp (`CRunnerOps`), else libm's.
 @inline(__always)
 func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, _ n: Int) {
+    #if arch(x86_64)
+    if runnerOpsAvailable { rops_swiglu(n, g, u); return }
+    #endif
     for i in 0..<n {
         let x = g[i]
         g[i] = x / (1 + expf(-x)) * u[i]

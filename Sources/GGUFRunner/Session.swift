@@ -82,16 +82,20 @@ public final class Session: @unchecked Sendable {
             cache.keys[l].withUnsafeMutableBufferPointer { kc in
                 k.withUnsafeBufferPointer { toF16($0.baseAddress!, kc.baseAddress! + start * kvd, T * kvd) }
             }
+            let cap = cache.capacity
             cache.values[l].withUnsafeMutableBufferPointer { vc in
-                v.withUnsafeBufferPointer { toF16($0.baseAddress!, vc.baseAddress! + start * kvd, T * kvd) }
+                for t in 0..<T {
+                    for i in 0..<kvd { vc[i * cap + start + t] = F16.fp16(v[t * kvd + i]) }
+                }
             }
-            let threads = self.threads
+            let threads = self.threads, span = attentionSpan(used: start + T, contextSize: contextSize)
             cache.keys[l].withUnsafeBufferPointer { kc in
                 cache.values[l].withUnsafeBufferPointer { vc in
                     q.withUnsafeBufferPointer { qp in
                         attnOut.withUnsafeMutableBufferPointer { op in
-                            attention(q: qp.baseAddress!, tokens: T, start: start, keys: kc.baseAddress!, values: vc.baseAddress!,
-                                      heads: hp.headCount, headsKV: hp.headCountKV, headSize: hs, out: op.baseAddress!, threads: threads)
+                            attention(q: qp.baseAddress!, tokens: T, start: start, span: span, keys: kc.baseAddress!,
+                                      values: vc.baseAddress!, capacity: cap, heads: hp.headCount, headsKV: hp.headCountKV,
+                                      headSize: hs, out: op.baseAddress!, threads: threads)
                         }
                     }
                 }

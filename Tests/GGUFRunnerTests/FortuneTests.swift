@@ -14,10 +14,11 @@ final class FortuneTests: XCTestCase {
         return try Session(model: model, contextSize: 256, threads: threads)
     }
 
-    /// Logits of the 24 reference tokens in one batch: within 1e-2 absolute (F16) / 0.1 (quantized),
-    /// relative RMS below 3e-3, every argmax the same.
+    /// Logits of the 24 reference tokens in one batch vs the shared references (made by another llama.cpp
+    /// build, per the oracle README an AVX-512 machine, which differs from this machine's AVX2 build by up to
+    /// 2.3e-3 on F16; BitExactTests has the bit-exact AVX2 check): measured 2.27e-3 (F16), 5.7e-6 (Q4_0), 1.4e-2 (Q4_K_M); every argmax the same.
     func testLogitsMatchLlamaCpp() throws {
-        for (type, maxAbs) in [("f16", Float(0.01)), ("q4_0", 0.1), ("q4_K_M", 0.1)] {
+        for (type, maxAbs, rel) in [("f16", Float(3e-3), 1.5e-4), ("q4_0", 1e-4, 1e-6), ("q4_K_M", 3e-2, 3e-4)] {
             let s = try session(type)
             let logits = try s.evaluate(expected.tokens, allLogits: true)
             let ref = try NPY.read(fixturesDir + "/runner/" + expected.files[type]!.logits)
@@ -25,7 +26,7 @@ final class FortuneTests: XCTestCase {
             let a = Agreement(logits, ref.values, vocab: 512)
             print("fortune-llama-\(type) logits vs llama.cpp: \(a)")
             XCTAssertLessThan(a.maxAbs, maxAbs, type)
-            XCTAssertLessThan(a.relRMS, 3e-3, type)
+            XCTAssertLessThan(a.relRMS, rel, type)
             XCTAssertEqual(a.argmaxSame, 24, type)
         }
     }

@@ -31,6 +31,12 @@ final class SharedFixtureTests: XCTestCase {
             let a = Agreement(try s.evaluate(tokens, allLogits: true), ref.values, vocab: model.hparams.vocabularySize)
             var line = "\(f): \(a)"
             XCTAssertLessThan(a.relRMS, f.hasPrefix("gqa") ? 2e-2 : 5e-3, f)
+            // F32/F16: the references come from another llama.cpp build (an AVX-512 machine per the oracle
+            // README); the runner is bit-identical to the AVX2 build (BitExactTests), which differs from it
+            // by 6.5e-4 (F32) and 2.3e-3 (F16).
+            if let bound = ["trained/gguf/fortune-llama-f32.gguf": Float(1e-3), "trained/gguf/fortune-llama-f16.gguf": 3e-3][f] {
+                XCTAssertLessThanOrEqual(a.maxAbs, bound, f)
+            }
             XCTAssertGreaterThanOrEqual(a.argmaxSame, 23, f)
             worstRel = max(worstRel, a.relRMS)
             for g in greedy.files[f] ?? [] {

@@ -1,0 +1,64 @@
+#ifndef CRUNNEROPS_H
+#define CRUNNEROPS_H
+
+/// Float primitives of GGUFRunner in llama.cpp's x86 AVX2+FMA+F16C order, so that the runner's F32/F16
+/// arithmetic is bit-identical to ggml-cpu's (see docs/runner.md, "Agreement with llama.cpp").
+///
+/// Two summation orders exist for a dot product, as in ggml's mul_mat:
+///   * "tb" (llamafile tinyBLAS, used when a batch has >= 2 tokens): one 8-lane FMA accumulator over
+///     k in steps of 8, then hsum ((lane i + lane i+4), then (0+2, 1+3), then 0+1);
+///   * "vd" (ggml_vec_dot_f16 / _f32, one token): 4 accumulators of 8 lanes over steps of 32, reduced
+///     (0+2, 1+3), (0+1), low+high half, two horizontal adds; leftovers summed after (F16: in double,
+///     F32: in float with FMA, as GCC contracts them).
+/// F16 values are IEEE half bit patterns. Declared on x86-64 only; every function needs
+/// rops_available() != 0.
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__x86_64__)
+
+/// 1 when the kernels are compiled in (x86-64) and this CPU has AVX2, FMA and F16C; else 0.
+int rops_available(void);
+
+/// tinyBLAS order over n values (a tail short of 8 is zero-padded: the order of a longer,
+/// zero-extended k).
+float rops_dot_f16_tb(long n, const uint16_t *a, const uint16_t *b);
+float rops_dot_f32_tb(long n, const float *a, const float *b);
+
+/// ggml_vec_dot_f16 order for a vector of length L whose values from n on are zero: `np` is
+/// L & ~31 (the part summed in lanes; values from np on are leftovers).
+float rops_dot_f16_vd(long n, long np, const uint16_t *a, const uint16_t *b);
+/// ggml_vec_dot_f32 order over n values.
+float rops_dot_f32_vd(long n, const float *a, const float *b);
+
+/// `c[t*ldc + r] = A[r] · B[t]` for rows r0 ..< r1 and tokens 0 ..< nt, each in tinyBLAS order
+/// (k a multiple of 8); strides in elements. Tiles of 4 rows x 3 tokens (the order per output is
+/// the same whatever the tiling).
+void rops_gemm_f16_tb(long k, const uint16_t *a, long lda, long r0, long r1,
+                      const uint16_t *b, long ldb, long nt, float *c, long ldc);
+void rops_gemm_f32_tb(long k, const float *a, long lda, long r0, long r1,
+                      const float *b, long ldb, long nt, float *c, long ldc);
+
+/// F32 -> F16 rounding to nearest even (_mm256_cvtps_ph(x, 0)), n values.
+void rops_to_f16(long n, const float *x, uint16_t *y);
+
+/// Softmax of one attention row as ggml's soft_max (mask 0 on 0 ..< n, -inf on n ..< nkv):
+/// x *= scale, max, then ggml_vec_soft_max_f32 (ggml_v_expf over 8-wide chunks from 0 while the
+/// chunk fits in nkv, each chunk's sum added in double; libm expf for the rest), then x *= (float)(1/sum).
+/// `x` holds the n scores.
+void rops_softmax(long n, long nkv, float *x, float scale);
+
+/// g = silu(g) * u as ggml_vec_swiglu_f32: ggml_v_silu on 8-wide chunks, x/(1+expf(-x)) for the rest.
+void rops_swiglu(long n, float *g, const float *u);
+
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,36 @@
+import Foundation
+import GGUFRunner
+import GGUFTestSupport
+import XCTest
+
+/// fortune-llama F16 (bundled) and F32 (../shared) against llama.cpp's plain path built for x86 AVX2+FMA+F16C
+/// (`Fixtures/runner/fortune-llama-*.avx2-*.npy`, made by `make_avx2_refs.py`): the 24 reference tokens in
+/// one batch (tinyBLAS matmuls) and one at a time (ggml_vec_dot). Where the runner's C primitives run
+/// (`runnerOpsAvailable`) the logits must be bit-identical; elsewhere (another summation order) close.
+final class BitExactTests: XCTestCase {
+    func check(_ model: LlamaModel, _ type: String) throws {
+        let tokens = Expected.shared.tokens
+        let limit: Float = runnerOpsAvailable ? 0 : 1e-2
+        let batch = try Session(model: model, contextSize: 256, threads: 2)
+        let b = Agreement(try batch.evaluate(tokens, allLogits: true),
+                          try NPY.read(fixturesDir + "/runner/fortune-llama-\(type).avx2-batch.npy").values, vocab: 512)
+        let single = try Session(model: model, contextSize: 256, threads: 3)
+        var rows: [Float] = []
+        for t in tokens { rows += try single.evaluate([t], allLogits: true) }
+        let s = Agreement(rows, try NPY.read(fixturesDir + "/runner/fortune-llama-\(type).avx2-single.npy").values, vocab: 512)
+        print("fortune-llama-\(type) vs llama.cpp (AVX2): batch \(b); token by token \(s)")
+        XCTAssertLessThanOrEqual(b.maxAbs, limit, "\(type) batch")
+        XCTAssertLessThanOrEqual(s.maxAbs, limit, "\(type) token by token")
+        XCTAssertEqual(b.argmaxSame, 24)
+        XCTAssertEqual(s.argmaxSame, 24)
+    }
+
+    func testF16BitIdentical() throws {
+        try check(try LlamaModel(path: try FortuneModels.gguf("f16")), "f16")
+    }
+
+    func testF32BitIdentical() throws {
+        guard let shared = sharedFixturesDir else { throw XCTSkip("../shared not present") }
+        try check(try LlamaModel(path: shared + "/trained/gguf/fortune-llama-f32.gguf"), "f32")
+    }
+}
