@@ -105,7 +105,7 @@ struct Run: ParsableCommand {
                 throw RunnerError.contextFull(needed: promptIDs.count, context: session.contextSize)
             }
 
-            var out = StreamOut(color: color)
+            let out = StreamOut(color: color)
             var allLogits: [Float] = []
             let keepLogits = logitsOut != nil
             var stats = Stats()
