@@ -12,7 +12,8 @@ let matmulRowTile = 16
 /// with each converted activation row. Weight rows are split across threads; within a thread, tiles of
 /// `matmulRowTile` rows × `matmulTokenTile` tokens keep both operands in cache (each dot is the same
 /// whatever the order, so the tiling does not change the result). F32/F16 weights on x86 AVX2 sum in
-/// llama.cpp's order: tinyBLAS when `usesTinyBLAS` (batches of 2+ tokens), ggml_vec_dot otherwise.
+/// llama.cpp's order: tinyBLAS when `usesTinyBLAS` (batches of 2+ tokens), ggml_vec_dot otherwise; so do
+/// Q8_0/Q4_0/Q5_0 weights (tinyBLAS_Q0 for batches, `tinyBLASQ0Dot`).
 func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMutablePointer<Float>,
             threads: Int, scratch: inout [UInt8]) {
     let k = w.kernel
@@ -41,6 +42,7 @@ func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMu
             return
         }
         #endif
+        let q0 = tinyBLASQ0Dot(w.type, tokens: tokens)
         parallelRanges(w.rows, threads: threads) { s, e in
             if tokens == 1 {
                 for r in s..<e { out[r] = k.dot(n, w.row(r), a) }
@@ -54,7 +56,11 @@ func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMu
                     let r1 = min(e, r0 + matmulRowTile)
                     for r in r0..<r1 {
                         let row = w.row(r)
-                        for t in t0..<t1 { out[t * rowsOut + r] = k.dot(n, row, a + t * actRow) }
+                        if let q0 {
+                            for t in t0..<t1 { out[t * rowsOut + r] = q0(n, row, a + t * actRow) }
+                        } else {
+                            for t in t0..<t1 { out[t * rowsOut + r] = k.dot(n, row, a + t * actRow) }
+                        }
                     }
                     r0 = r1
                 }

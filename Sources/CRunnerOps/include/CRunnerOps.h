@@ -43,6 +43,14 @@ void rops_gemm_f16_tb(long k, const uint16_t *a, long lda, long r0, long r1,
 void rops_gemm_f32_tb(long k, const float *a, long lda, long r0, long r1,
                       const float *b, long ldb, long nt, float *c, long ldc);
 
+/// Q8_0 / Q4_0 / Q5_0 weight row · Q8_0 activation row (n values) in llamafile tinyBLAS_Q0_AVX's order,
+/// what llama.cpp uses for these types when a batch has >= 2 tokens: per block, 8 int32 lanes of 4
+/// products each (maddubs/madd), converted to float and FMA-accumulated with the float product of the
+/// two fp16 scales; then hsum as above. Every tile shape of tinyBLAS gives each output this order.
+float rops_dot_q8_0_tb(long n, const void *x, const void *y);
+float rops_dot_q4_0_tb(long n, const void *x, const void *y);
+float rops_dot_q5_0_tb(long n, const void *x, const void *y);
+
 /// F32 -> F16 rounding to nearest even (_mm256_cvtps_ph(x, 0)), n values.
 void rops_to_f16(long n, const float *x, uint16_t *y);
 

@@ -1,0 +1,75 @@
+// Q8_0 / Q4_0 / Q5_0 weights × Q8_0 activations in llamafile tinyBLAS_Q0_AVX's order (see include/CRunnerOps.h).
+#include "CRunnerOps.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <string.h>
+
+#define ROPS_TARGET __attribute__((target("avx2,fma,f16c")))
+
+ROPS_TARGET static inline float half_to_float(const unsigned char *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h)));
+}
+
+/// llamafile's hsum(__m256): (i + i+4), then (0+2, 1+3), then 0+1.
+ROPS_TARGET static inline float hsum8(__m256 x) {
+    __m128 s = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/// 32 signed codes · 32 signed codes as 8 int32 lanes (lane k: codes 4k..4k+3), converted to float:
+/// maddubs(|a|, sign(b, a)), then pairs of int16 summed.
+ROPS_TARGET static inline __m256 updot(__m256i a, __m256i b) {
+    const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
+    return _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_set1_epi16(1), p));
+}
+
+/// Q4_0 codes of one block (bytes 2..17) as signed int8 in element order: low nibbles (0..15), then high
+/// nibbles (16..31), each minus 8.
+ROPS_TARGET static inline __m256i codes_q4_0(const unsigned char *b) {
+    const __m128i x = _mm_loadu_si128((const __m128i *)(b + 2));
+    const __m256i v = _mm256_set_m128i(_mm_srli_epi16(x, 4), x);
+    return _mm256_sub_epi8(_mm256_and_si256(v, _mm256_set1_epi8(15)), _mm256_set1_epi8(8));
+}
+
+/// Q5_0 codes (d, qh[4], qs[16]): nibble | fifth bit << 4, minus 16; the fifth bit of element j is bit j of qh.
+ROPS_TARGET static inline __m256i codes_q5_0(const unsigned char *b) {
+    uint32_t qh;
+    memcpy(&qh, b + 2, 4);
+    const __m128i x = _mm_loadu_si128((const __m128i *)(b + 6));
+    const __m256i lo = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(x, 4), x), _mm256_set1_epi8(15));
+    // spread the 32 bits of qh to 32 bytes: byte j is 0xFF where bit j is set
+    const __m256i shuf = _mm256_set_epi64x(0x0303030303030303LL, 0x0202020202020202LL,
+                                           0x0101010101010101LL, 0x0000000000000000LL);
+    __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi32((int)qh), shuf);
+    const __m256i bit = _mm256_set1_epi64x((long long)0x7fbfdfeff7fbfdfeULL);
+    bytes = _mm256_or_si256(bytes, bit);
+    const __m256i set = _mm256_cmpeq_epi8(bytes, _mm256_set1_epi64x(-1));
+    const __m256i hi = _mm256_and_si256(set, _mm256_set1_epi8(16));
+    return _mm256_sub_epi8(_mm256_or_si256(lo, hi), _mm256_set1_epi8(16));
+}
+
+#define Q0_DOT(NAME, BYTES, CODES, DOFF)                                                              \
+    ROPS_TARGET float NAME(long n, const void *x, const void *y) {                                    \
+        const unsigned char *a = (const unsigned char *)x, *b = (const unsigned char *)y;             \
+        __m256 acc = _mm256_setzero_ps();                                                             \
+        for (long i = 0; i < n / 32; i++, a += BYTES, b += 34) {                                      \
+            const __m256i qa = CODES(a);                                                              \
+            const __m256i qb = _mm256_loadu_si256((const __m256i *)(b + 2));                          \
+            const float d = half_to_float(a + DOFF) * half_to_float(b);                               \
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d), updot(qa, qb), acc);                             \
+        }                                                                                             \
+        return hsum8(acc);                                                                            \
+    }
+
+ROPS_TARGET static inline __m256i codes_q8_0(const unsigned char *b) { return _mm256_loadu_si256((const __m256i *)(b + 2)); }
+
+Q0_DOT(rops_dot_q8_0_tb, 34, codes_q8_0, 0)
+Q0_DOT(rops_dot_q4_0_tb, 18, codes_q4_0, 0)
+Q0_DOT(rops_dot_q5_0_tb, 22, codes_q5_0, 0)
+
+#endif
