@@ -100,20 +100,20 @@ ROPS_TARGET float rops_dot_f32_vd(long n, const float *a, const float *b) {
     return sum;
 }
 
-/// One RM x RN tile: each output one FMA accumulator over k (tinyBLAS's gemm_bloc).
+/// One RM x RN tile (at most 4 x 2: with 4 x 3, as tinyBLAS, clang spilled an accumulator every step, 3x
+/// slower): each output one FMA accumulator over k (tinyBLAS's gemm_bloc).
 #define ROPS_TILE(NAME, T, LOAD)                                                                   \
 ROPS_TARGET static inline void NAME(long k, const T *a, long lda, const T *b, long ldb,            \
                                     float *c, long ldc, int rm, int rn) {                          \
-    __m256 acc[4][3];                                                                              \
-    for (int i = 0; i < 4; i++) for (int j = 0; j < 3; j++) acc[i][j] = _mm256_setzero_ps();      \
-    if (rm == 4 && rn == 3) {                                                                      \
+    __m256 acc[4][2];                                                                              \
+    for (int i = 0; i < 4; i++) for (int j = 0; j < 2; j++) acc[i][j] = _mm256_setzero_ps();      \
+    if (rm == 4 && rn == 2) {                                                                      \
         for (long l = 0; l < k; l += 8) {                                                          \
-            const __m256 b0 = LOAD(b + l), b1 = LOAD(b + ldb + l), b2 = LOAD(b + 2 * ldb + l);     \
+            const __m256 b0 = LOAD(b + l), b1 = LOAD(b + ldb + l);                                 \
             for (int i = 0; i < 4; i++) {                                                          \
                 const __m256 av = LOAD(a + i * lda + l);                                           \
                 acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);                                    \
                 acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);                                    \
-                acc[i][2] = _mm256_fmadd_ps(av, b2, acc[i][2]);                                    \
             }                                                                                      \
         }                                                                                          \
     } else {                                                                                       \
@@ -135,8 +135,8 @@ ROPS_TARGET void NAME(long k, const T *a, long lda, long r0, long r1,           
                       const T *b, long ldb, long nt, float *c, long ldc) {                         \
     for (long rb = r0; rb < r1; rb += 32) {                                                        \
         const long re = r1 - rb < 32 ? r1 : rb + 32;                                               \
-        for (long t = 0; t < nt; t += 3) {                                                         \
-            const int rn = nt - t < 3 ? (int)(nt - t) : 3;                                         \
+        for (long t = 0; t < nt; t += 2) {                                                         \
+            const int rn = nt - t < 2 ? (int)(nt - t) : 2;                                         \
             for (long r = rb; r < re; r += 4) {                                                    \
                 const int rm = re - r < 4 ? (int)(re - r) : 4;                                     \
                 TILE(k, a + r * lda, lda, b + t * ldb, ldb, c + t * ldc + r, ldc, rm, rn);         \

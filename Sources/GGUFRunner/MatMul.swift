@@ -13,7 +13,7 @@ let matmulRowTile = 16
 /// `matmulRowTile` rows × `matmulTokenTile` tokens keep both operands in cache (each dot is the same
 /// whatever the order, so the tiling does not change the result). F32/F16 weights on x86 AVX2 sum in
 /// llama.cpp's order: tinyBLAS when `usesTinyBLAS` (batches of 2+ tokens), ggml_vec_dot otherwise; so do
-/// Q8_0/Q4_0/Q5_0 weights (tinyBLAS_Q0 for batches, `tinyBLASQ0Dot`).
+/// Q8_0/Q4_0/Q5_0 weights (tinyBLAS_Q0 for batches, `usesTinyBLASQ0`).
 func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMutablePointer<Float>,
             threads: Int, scratch: inout [UInt8]) {
     let k = w.kernel
@@ -41,8 +41,15 @@ func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMu
             }
             return
         }
+        if runnerOpsAvailable, usesTinyBLASQ0(w.type, tokens: tokens) {
+            // Q8_0/Q4_0/Q5_0 batches: llamafile tinyBLAS_Q0 order, 4 rows × 2 tokens per tile.
+            let type = Int32(w.type.rawValue), rowBytes = w.rowBytes
+            parallelRanges(w.rows, threads: threads) { s, e in
+                rops_gemm_q0_tb(type, n, w.data, rowBytes, s, e, a, actRow, tokens, out, rowsOut)
+            }
+            return
+        }
         #endif
-        let q0 = tinyBLASQ0Dot(w.type, tokens: tokens)
         parallelRanges(w.rows, threads: threads) { s, e in
             if tokens == 1 {
                 for r in s..<e { out[r] = k.dot(n, w.row(r), a) }
@@ -56,11 +63,7 @@ func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMu
                     let r1 = min(e, r0 + matmulRowTile)
                     for r in r0..<r1 {
                         let row = w.row(r)
-                        if let q0 {
-                            for t in t0..<t1 { out[t * rowsOut + r] = q0(n, row, a + t * actRow) }
-                        } else {
-                            for t in t0..<t1 { out[t * rowsOut + r] = k.dot(n, row, a + t * actRow) }
-                        }
+                        for t in t0..<t1 { out[t * rowsOut + r] = k.dot(n, row, a + t * actRow) }
                     }
                     r0 = r1
                 }

@@ -16,22 +16,9 @@ public let runnerOpsAvailable = false
 @inline(__always)
 func usesTinyBLAS(m: Int, n: Int, k: Int) -> Bool { n >= 2 && k % 8 == 0 && m % 4 == 0 }
 
-/// A dot product of one weight row with one converted activation row.
-typealias RowDot = (Int, UnsafeRawPointer, UnsafeRawPointer) -> Float
-
-/// llama.cpp's order for a batch (>= 2 tokens) of Q8_0, Q4_0 or Q5_0 weights: llamafile's
-/// tinyBLAS_Q0_AVX (8 int32 lanes per block, FMA-accumulated with the scale product, hsum at the end),
-/// where ggml_vec_dot would sum otherwise. Nil for other types, one token, or without the C kernels.
-func tinyBLASQ0Dot(_ type: GGMLType, tokens: Int) -> RowDot? {
-    #if arch(x86_64)
-    guard runnerOpsAvailable, tokens >= 2 else { return nil }
-    switch type {
-    case .q8_0: return { rops_dot_q8_0_tb($0, $1, $2) }
-    case .q4_0: return { rops_dot_q4_0_tb($0, $1, $2) }
-    case .q5_0: return { rops_dot_q5_0_tb($0, $1, $2) }
-    default: return nil
-    }
-    #else
-    return nil
-    #endif
+/// Whether llama.cpp sums a matmul of `type` weights over `tokens` tokens in llamafile's
+/// tinyBLAS_Q0_AVX order (8 int32 lanes per block, FMA-accumulated with the scale product, hsum at the
+/// end) rather than ggml_vec_dot's: Q8_0, Q4_0 and Q5_0 weights in batches of 2 or more tokens.
+func usesTinyBLASQ0(_ type: GGMLType, tokens: Int) -> Bool {
+    tokens >= 2 && (type == .q8_0 || type == .q4_0 || type == .q5_0)
 }

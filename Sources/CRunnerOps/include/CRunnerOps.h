@@ -36,7 +36,7 @@ float rops_dot_f16_vd(long n, long np, const uint16_t *a, const uint16_t *b);
 float rops_dot_f32_vd(long n, const float *a, const float *b);
 
 /// `c[t*ldc + r] = A[r] · B[t]` for rows r0 ..< r1 and tokens 0 ..< nt, each in tinyBLAS order
-/// (k a multiple of 8); strides in elements. Tiles of 4 rows x 3 tokens (the order per output is
+/// (k a multiple of 8); strides in elements. Tiles of 4 rows x 2 tokens (the order per output is
 /// the same whatever the tiling).
 void rops_gemm_f16_tb(long k, const uint16_t *a, long lda, long r0, long r1,
                       const uint16_t *b, long ldb, long nt, float *c, long ldc);
@@ -50,6 +50,11 @@ void rops_gemm_f32_tb(long k, const float *a, long lda, long r0, long r1,
 float rops_dot_q8_0_tb(long n, const void *x, const void *y);
 float rops_dot_q4_0_tb(long n, const void *x, const void *y);
 float rops_dot_q5_0_tb(long n, const void *x, const void *y);
+/// `c[t*ldc + r] = W[r] · X[t]` for rows r0 ..< r1 and tokens 0 ..< nt in that order, `type` the ggml type
+/// id of W (8 Q8_0, 2 Q4_0, 6 Q5_0; others do nothing), X rows of Q8_0; row strides in bytes. Tiles of 3
+/// rows × 2 tokens; every output equals rops_dot_*_tb of its pair.
+void rops_gemm_q0_tb(int type, long k, const void *w, long ldw, long r0, long r1,
+                     const void *x, long ldx, long nt, float *c, long ldc);
 
 /// F32 -> F16 rounding to nearest even (_mm256_cvtps_ph(x, 0)), n values.
 void rops_to_f16(long n, const float *x, uint16_t *y);
