@@ -25,8 +25,9 @@ CK_TARGET float ckernels_dot_q2_K_q8_K(ptrdiff_t n, const void *vx, const void *
     __m256 acc = _mm256_setzero_ps();
     for (ptrdiff_t i = 0; i < n / 256; i++, x += Q2_K_B, y += Q8_K_B) {
         // layout: scales[16] (low nibble scale, high nibble min), qs[64], fp16 d, fp16 dmin
-        const float d = Q8K_D(y) * ck_h2f(x + 80);
-        const float dmin = -Q8K_D(y) * ck_h2f(x + 82);
+        const __m128 dm = ck_h2f2(x + 80);
+        const float d = Q8K_D(y) * _mm_cvtss_f32(dm);
+        const float dmin = -Q8K_D(y) * ck_lane1(dm);
         const __m128i sm = _mm_loadu_si128((const __m128i *)x);
         const __m128i sc8 = _mm_and_si128(sm, _mm_set1_epi8(0xF));
         const __m128i mn8 = _mm_and_si128(_mm_srli_epi16(sm, 4), _mm_set1_epi8(0xF));
@@ -58,7 +59,7 @@ CK_TARGET float ckernels_dot_q3_K_q8_K(ptrdiff_t n, const void *vx, const void *
     __m256 acc = _mm256_setzero_ps();
     for (ptrdiff_t i = 0; i < n / 256; i++, x += Q3_K_B, y += Q8_K_B) {
         // layout: hmask[32], qs[64], scales[12] (16 six-bit scales), fp16 d
-        const float d = Q8K_D(y) * ck_h2f(x + 108);
+        const float d = Q8K_D(y) * ck_lane1(ck_h2f2(x + 106)); // the fp16 after the last two scale bytes
         uint32_t a[3];
         memcpy(a, x + 96, 12);
         // scale k (0-15): low 4 bits = nibble k / 8 of byte k % 8, high 2 bits = bits 2·(k / 4) of byte 8 + k % 4
@@ -119,8 +120,9 @@ CK_TARGET float ckernels_dot_q4_K_q8_K(ptrdiff_t n, const void *vx, const void *
     __m128 accm = _mm_setzero_ps();
     for (ptrdiff_t i = 0; i < n / 256; i++, x += Q4_K_B, y += Q8_K_B) {
         // layout: fp16 d, fp16 dmin, scales[12], qs[128]
-        const float d = Q8K_D(y) * ck_h2f(x);
-        const float dmin = -Q8K_D(y) * ck_h2f(x + 2);
+        const __m128 dm = ck_h2f2(x);
+        const float d = Q8K_D(y) * _mm_cvtss_f32(dm);
+        const float dmin = -Q8K_D(y) * ck_lane1(dm);
         const __m256i sm = scales_mins_k4(x + 4);
         accm = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(mins_k4(sm, y)), accm);
         const __m256i scales = dup128(_mm256_castsi256_si128(sm));
@@ -150,8 +152,9 @@ CK_TARGET float ckernels_dot_q5_K_q8_K(ptrdiff_t n, const void *vx, const void *
     float summs = 0;
     for (ptrdiff_t i = 0; i < n / 256; i++, x += Q5_K_B, y += Q8_K_B) {
         // layout: fp16 d, fp16 dmin, scales[12], qh[32], qs[128]
-        const float d = Q8K_D(y) * ck_h2f(x);
-        const float dmin = -Q8K_D(y) * ck_h2f(x + 2);
+        const __m128 dm = ck_h2f2(x);
+        const float d = Q8K_D(y) * _mm_cvtss_f32(dm);
+        const float dmin = -Q8K_D(y) * ck_lane1(dm);
         const __m256i sm = scales_mins_k4(x + 4);
         const __m128i mp = mins_k4(sm, y);
         const __m128i z = _mm_setzero_si128();
@@ -185,7 +188,7 @@ CK_TARGET float ckernels_dot_q6_K_q8_K(ptrdiff_t n, const void *vx, const void *
     __m256 acc = _mm256_setzero_ps();
     for (ptrdiff_t i = 0; i < n / 256; i++, x += Q6_K_B, y += Q8_K_B) {
         // layout: ql[128], qh[64], int8 scales[16], fp16 d
-        const float d = Q8K_D(y) * ck_h2f(x + 208);
+        const float d = Q8K_D(y) * ck_lane1(ck_h2f2(x + 206)); // the fp16 after the last two scales
         const __m128i sc = _mm_loadu_si128((const __m128i *)(x + 192));
         // q = q6 - 32: subtract 32 · Σ scale · bsum once per super-block
         const __m256i sub = _mm256_slli_epi32(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)Q8K_BSUMS(y)),

@@ -12,7 +12,7 @@ CK_TARGET float ckernels_dot_q4_0_q8_0(ptrdiff_t n, const void *vx, const void *
     const uint8_t *x = vx, *y = vy;
     __m256 acc = _mm256_setzero_ps();
     for (ptrdiff_t i = 0; i < n / 32; i++, x += Q4_0_B, y += Q8_0_B) {
-        const __m256 d = _mm256_set1_ps(ck_h2f(x) * ck_h2f(y));
+        const __m256 d = _mm256_set1_ps(ck_h2f_mul(x, y));
         const __m256i qx = _mm256_sub_epi8(ck_nibbles32(x + 2), _mm256_set1_epi8(8));
         const __m256i qy = _mm256_loadu_si256((const __m256i *)(y + 2));
         acc = _mm256_fmadd_ps(d, ck_dot_s8(qx, qy), acc);
@@ -25,8 +25,8 @@ CK_TARGET float ckernels_dot_q4_1_q8_1(ptrdiff_t n, const void *vx, const void *
     __m256 acc = _mm256_setzero_ps();
     float summs = 0;
     for (ptrdiff_t i = 0; i < n / 32; i++, x += Q4_1_B, y += Q8_1_B) {
-        summs = ck_fma(ck_h2f(x + 2), ck_h2f(y + 2), summs);
-        const __m256 d = _mm256_set1_ps(ck_h2f(x) * ck_h2f(y));
+        summs = ck_fma(ck_lane1(ck_h2f2(x)), ck_lane1(ck_h2f2(y)), summs); // m · s
+        const __m256 d = _mm256_set1_ps(ck_h2f_mul(x, y));
         const __m256i qx = ck_nibbles32(x + 4);
         const __m256i qy = _mm256_loadu_si256((const __m256i *)(y + 4));
         acc = _mm256_fmadd_ps(d, ck_dot_us8(qx, qy), acc);
@@ -38,7 +38,7 @@ CK_TARGET float ckernels_dot_q5_0_q8_0(ptrdiff_t n, const void *vx, const void *
     const uint8_t *x = vx, *y = vy;
     __m256 acc = _mm256_setzero_ps();
     for (ptrdiff_t i = 0; i < n / 32; i++, x += Q5_0_B, y += Q8_0_B) {
-        const __m256 d = _mm256_set1_ps(ck_h2f(x) * ck_h2f(y));
+        const __m256 d = _mm256_set1_ps(ck_h2f_mul(x, y));
         // (q | fifth bit << 4) - 16 = q | 0xF0 where the fifth bit is clear
         const __m256i hi = _mm256_andnot_si256(ck_bits32(x + 2), _mm256_set1_epi8((char)0xF0));
         const __m256i qx = _mm256_or_si256(ck_nibbles32(x + 6), hi);
@@ -53,11 +53,11 @@ CK_TARGET float ckernels_dot_q5_1_q8_1(ptrdiff_t n, const void *vx, const void *
     __m256 acc = _mm256_setzero_ps();
     float summs = 0;
     for (ptrdiff_t i = 0; i < n / 32; i++, x += Q5_1_B, y += Q8_1_B) {
-        summs = ck_fma(ck_h2f(x + 2), ck_h2f(y + 2), summs);
+        summs = ck_fma(ck_lane1(ck_h2f2(x)), ck_lane1(ck_h2f2(y)), summs); // m · s
         const __m256i hi = _mm256_and_si256(ck_bits32(x + 4), _mm256_set1_epi8(0x10));
         const __m256i qx = _mm256_or_si256(ck_nibbles32(x + 8), hi);
         const __m256i qy = _mm256_loadu_si256((const __m256i *)(y + 4));
-        acc = _mm256_fmadd_ps(ck_dot_us8(qx, qy), _mm256_set1_ps(ck_h2f(x) * ck_h2f(y)), acc);
+        acc = _mm256_fmadd_ps(ck_dot_us8(qx, qy), _mm256_set1_ps(ck_h2f_mul(x, y)), acc);
     }
     return ck_hsum8(acc) + summs;
 }
@@ -66,7 +66,7 @@ CK_TARGET float ckernels_dot_q8_0_q8_0(ptrdiff_t n, const void *vx, const void *
     const uint8_t *x = vx, *y = vy;
     __m256 acc = _mm256_setzero_ps();
     for (ptrdiff_t i = 0; i < n / 32; i++, x += Q8_0_B, y += Q8_0_B) {
-        const __m256 d = _mm256_set1_ps(ck_h2f(x) * ck_h2f(y));
+        const __m256 d = _mm256_set1_ps(ck_h2f_mul(x, y));
         const __m256i qx = _mm256_loadu_si256((const __m256i *)(x + 2));
         const __m256i qy = _mm256_loadu_si256((const __m256i *)(y + 2));
         acc = _mm256_fmadd_ps(d, ck_dot_s8(qx, qy), acc);

@@ -9,12 +9,30 @@
 #define CK_TARGET __attribute__((target("avx2,fma,f16c")))
 #define CK_INLINE static inline __attribute__((always_inline, target("avx2,fma,f16c")))
 
-/// fp16 bits -> float (exact; = ggml's table and F16C conversion).
-CK_INLINE float ck_h2f(const void *p) {
-    uint16_t h;
-    memcpy(&h, p, 2);
-    return _cvtsh_ss(h);
+/// The two fp16 values at `p` (4 bytes) as floats in lanes 0 and 1 (exact; = ggml's table and F16C
+/// conversion). A 32-bit load into a cleared register, kept whole by an empty asm: otherwise clang inserts
+/// the one half it needs into whatever register is at hand (the accumulator) and chains the loop through it.
+CK_INLINE __m128 ck_h2f2(const void *p) {
+    uint32_t h;
+    memcpy(&h, p, 4);
+    __m128i v = _mm_cvtsi32_si128((int)h);
+    __asm__("" : "+x"(v));
+    return _mm_cvtph_ps(v);
 }
+
+/// fp16(a) · fp16(b) in float (both converted by one instruction).
+CK_INLINE float ck_h2f_mul(const void *a, const void *b) {
+    uint16_t ha, hb;
+    memcpy(&ha, a, 2);
+    memcpy(&hb, b, 2);
+    __m128i h = _mm_cvtsi32_si128((int)((uint32_t)ha | (uint32_t)hb << 16));
+    __asm__("" : "+x"(h));
+    const __m128 v = _mm_cvtph_ps(h);
+    return _mm_cvtss_f32(_mm_mul_ss(v, _mm_movehdup_ps(v)));
+}
+
+/// Lane 1 of a float vector.
+CK_INLINE float ck_lane1(__m128 v) { return _mm_cvtss_f32(_mm_movehdup_ps(v)); }
 
 /// A little-endian float at an unaligned address.
 CK_INLINE float ck_f32(const void *p) {
