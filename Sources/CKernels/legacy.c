@@ -25,8 +25,9 @@ CK_TARGET float ckernels_dot_q4_1_q8_1(ptrdiff_t n, const void *vx, const void *
     __m256 acc = _mm256_setzero_ps();
     float summs = 0;
     for (ptrdiff_t i = 0; i < n / 32; i++, x += Q4_1_B, y += Q8_1_B) {
-        summs = ck_fma(ck_lane1(ck_h2f2(x)), ck_lane1(ck_h2f2(y)), summs); // m · s
-        const __m256 d = _mm256_set1_ps(ck_h2f_mul(x, y));
+        const __m128 h = ck_h2f4(x, y), hy = _mm_movehl_ps(h, h); // d_x, m_x | d_y, s_y
+        summs = ck_fma(ck_lane1(h), ck_lane1(hy), summs);
+        const __m256 d = _mm256_set1_ps(_mm_cvtss_f32(_mm_mul_ss(h, hy)));
         const __m256i qx = ck_nibbles32(x + 4);
         const __m256i qy = _mm256_loadu_si256((const __m256i *)(y + 4));
         acc = _mm256_fmadd_ps(d, ck_dot_us8(qx, qy), acc);
@@ -53,11 +54,12 @@ CK_TARGET float ckernels_dot_q5_1_q8_1(ptrdiff_t n, const void *vx, const void *
     __m256 acc = _mm256_setzero_ps();
     float summs = 0;
     for (ptrdiff_t i = 0; i < n / 32; i++, x += Q5_1_B, y += Q8_1_B) {
-        summs = ck_fma(ck_lane1(ck_h2f2(x)), ck_lane1(ck_h2f2(y)), summs); // m · s
+        const __m128 h = ck_h2f4(x, y), hy = _mm_movehl_ps(h, h); // d_x, m_x | d_y, s_y
+        summs = ck_fma(ck_lane1(h), ck_lane1(hy), summs);
         const __m256i hi = _mm256_and_si256(ck_bits32(x + 4), _mm256_set1_epi8(0x10));
         const __m256i qx = _mm256_or_si256(ck_nibbles32(x + 8), hi);
         const __m256i qy = _mm256_loadu_si256((const __m256i *)(y + 4));
-        acc = _mm256_fmadd_ps(ck_dot_us8(qx, qy), _mm256_set1_ps(ck_h2f_mul(x, y)), acc);
+        acc = _mm256_fmadd_ps(ck_dot_us8(qx, qy), _mm256_set1_ps(_mm_cvtss_f32(_mm_mul_ss(h, hy))), acc);
     }
     return ck_hsum8(acc) + summs;
 }

@@ -31,6 +31,16 @@ CK_INLINE float ck_h2f_mul(const void *a, const void *b) {
     return _mm_cvtss_f32(_mm_mul_ss(v, _mm_movehdup_ps(v)));
 }
 
+/// The first two fp16 fields of `x` and of `y` (4 bytes each) as floats: lanes 0-1 from x, 2-3 from y.
+CK_INLINE __m128 ck_h2f4(const void *x, const void *y) {
+    uint32_t a, b;
+    memcpy(&a, x, 4);
+    memcpy(&b, y, 4);
+    __m128i v = _mm_cvtsi64_si128((long long)((uint64_t)a | (uint64_t)b << 32));
+    __asm__("" : "+x"(v));
+    return _mm_cvtph_ps(v);
+}
+
 /// Lane 1 of a float vector.
 CK_INLINE float ck_lane1(__m128 v) { return _mm_cvtss_f32(_mm_movehdup_ps(v)); }
 
