@@ -36,8 +36,12 @@ let package = Package(
         .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd", "CShims"]),
         // Model-file formats: the ggml type table, GGUF read/write, GGML legacy read, tensor names.
         .target(name: "GGUFFormat", dependencies: ["GGUFIO"]),
+        // AVX2 dot products and activation quantizers in C (llama.cpp's x86 kernels, chosen at run time by
+        // GGUFKernels); built at the baseline, each function for AVX2+FMA+F16C, optimized in debug builds too;
+        // no FMA contraction but where the code says so (bit-identity with ggml's GCC build).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         // Quant kernels: half/bf16, quantize/dequantize rows, dot products. Knows nothing of files.
-        .target(name: "GGUFKernels", swiftSettings: hot, linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(name: "GGUFKernels", dependencies: ["CKernels"], swiftSettings: hot, linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // SentencePiece (llama) tokenizer over a GGUF vocabulary.
         .target(name: "GGUFTokenizer"),
         // Model operations: convert, quantize, inspect.

@@ -56,20 +56,37 @@ public struct QuantTraits: Sendable {
     public let dequantizeRow: DequantizeRowFn?
     /// The type activations are converted to before a dot product with this weight type, or nil.
     public let vecDotType: QuantType?
-    /// The dot product of a row of this type with a row of ``vecDotType``, or nil.
+    /// The dot product of a row of this type with a row of ``vecDotType``, or nil: the AVX2 C kernel
+    /// (CKernels) where it runs (see ``usesCKernels``), else ``portableVecDot``.
     public let vecDot: VecDotFn?
+    /// The Swift dot product (every platform; what ``vecDot`` is without the C kernels).
+    public let portableVecDot: VecDotFn?
     /// The activation quantizer of the CPU backend (`from_float` in `type_traits_cpu`) when this type is
     /// some type's ``vecDotType``; for Q8_0/Q8_1 it is the x86 AVX2 variant (127/amax, ties to even), which
-    /// differs from the reference quantizer.
+    /// differs from the reference quantizer. The C kernel where it runs, else ``portableFromFloat`` (same bytes).
     public let fromFloat: QuantizeRowFn?
+    /// The Swift activation quantizer (every platform).
+    public let portableFromFloat: QuantizeRowFn?
+    /// The C dot product and activation quantizer when this CPU can run them (x86-64 with AVX2, FMA and
+    /// F16C), whether or not `GGUFKIT_KERNELS=swift` turned them off; for tests.
+    let cVecDot: VecDotFn?, cFromFloat: QuantizeRowFn?
     /// Whether the kernels of this type were checked bit for bit against llama.cpp (see docs/kernels.md).
     public let verified: Bool
+
+    /// Whether ``vecDot`` and ``fromFloat`` are the C kernels: the CPU has AVX2, FMA and F16C (checked at
+    /// run time; any build, portable included) and the environment variable `GGUFKIT_KERNELS` is not `swift`.
+    public static let usesCKernels: Bool = CKernelTable.enabled
 
     init(_ name: String, _ blockSize: Int, _ bytes: Int, quantize: QuantizeRowFn? = nil, dequantize: DequantizeRowFn? = nil,
          vecDotType: QuantType? = nil, vecDot: VecDotFn? = nil, fromFloat: QuantizeRowFn? = nil, verified: Bool = true) {
         self.name = name; self.blockSize = blockSize; self.bytesPerBlock = bytes
         self.quantizeRow = quantize; self.dequantizeRow = dequantize
-        self.vecDotType = vecDotType; self.vecDot = vecDot; self.fromFloat = fromFloat; self.verified = verified
+        self.vecDotType = vecDotType; self.portableVecDot = vecDot; self.portableFromFloat = fromFloat; self.verified = verified
+        cVecDot = CKernelTable.vecDot(name)
+        cFromFloat = CKernelTable.fromFloat(name)
+        let useC = CKernelTable.enabled
+        self.vecDot = useC ? cVecDot ?? vecDot : vecDot
+        self.fromFloat = useC ? cFromFloat ?? fromFloat : fromFloat
     }
 
     /// The table, indexed by ggml type id.

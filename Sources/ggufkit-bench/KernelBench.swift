@@ -3,8 +3,10 @@ import GGUFKernels
 
 /// `ggufkit-bench kernels [--types Q4_0,Q4_K,...] [--n ELEMENTS] [--seconds S] [--markdown]`
 ///
-/// Quantize: MB/s of F32 input. Dequantize: MB/s of F32 output. Dot: G elements/s (multiply-adds) of one row
-/// pair of `n` elements, activations already quantized (as in a matmul). One thread; rows stay in L2.
+/// Quantize: MB/s of F32 input. Dequantize: MB/s of F32 output. Activations: MB/s of F32 input into the
+/// vec_dot type (`fromFloat`, part of every matmul). Dot: G elements/s (multiply-adds) of one row
+/// pair of `n` elements, activations already quantized (as in a matmul), with the table's kernel: the C one
+/// where the CPU runs it, the Swift one with `GGUFKIT_KERNELS=swift`. One thread; rows stay in L2.
 func runKernelBench(_ args: [String]) -> Int32 {
     var types: [QuantType] = [.f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
     var n = 16384
@@ -31,16 +33,18 @@ func runKernelBench(_ args: [String]) -> Int32 {
     var out = [Float](repeating: 0, count: n)
     let mb = Double(n * 4) / 1e6
 
+    let dots = QuantTraits.usesCKernels ? "C (AVX2, CKernels)" : "Swift (portable)"
     if markdown {
-        print("| type | quantize MB/s | dequantize MB/s | dot Gelem/s |")
-        print("| --- | ---: | ---: | ---: |")
+        print("Dot products and activation quantizers: \(dots).\n")
+        print("| type | quantize MB/s | dequantize MB/s | activations MB/s | dot Gelem/s |")
+        print("| --- | ---: | ---: | ---: | ---: |")
     } else {
-        print("type      quantize MB/s  dequantize MB/s  dot Gelem/s   (n = \(n), one thread)")
+        print("type      quantize MB/s  dequantize MB/s  activations MB/s  dot Gelem/s   (n = \(n), one thread; dots: \(dots))")
     }
     for t in types {
         let tr = t.traits
         guard n % tr.blockSize == 0 else { continue }
-        var qRate = Double.nan, dqRate = Double.nan, dotRate = Double.nan
+        var qRate = Double.nan, dqRate = Double.nan, actRate = Double.nan, dotRate = Double.nan
         x.withUnsafeBufferPointer { xp in
             q.withUnsafeMutableBytes { qp in
                 if let f = tr.quantizeRow {
@@ -54,7 +58,7 @@ func runKernelBench(_ args: [String]) -> Int32 {
                 if let vd = tr.vecDot, let vt = tr.vecDotType, let ff = vt.traits.fromFloat {
                     y.withUnsafeBufferPointer { yp in
                         qy.withUnsafeMutableBytes { qyp in
-                            ff(yp.baseAddress!, qyp.baseAddress!, n)
+                            actRate = mb / timeIt(seconds) { ff(yp.baseAddress!, qyp.baseAddress!, n) }
                             var sink: Float = 0
                             dotRate = Double(n) / 1e9 / timeIt(seconds) { sink += vd(n, qp.baseAddress!, qyp.baseAddress!) }
                             if sink == 12345 { print(sink) }
@@ -64,9 +68,9 @@ func runKernelBench(_ args: [String]) -> Int32 {
             }
         }
         if markdown {
-            print("| \(t) | \(fmt(qRate, 0)) | \(fmt(dqRate, 0)) | \(fmt(dotRate, 2)) |")
+            print("| \(t) | \(fmt(qRate, 0)) | \(fmt(dqRate, 0)) | \(fmt(actRate, 0)) | \(fmt(dotRate, 2)) |")
         } else {
-            print("\(t.description.padding(toLength: 9, withPad: " ", startingAt: 0)) \(fmt(qRate, 0).leftPad(13))  \(fmt(dqRate, 0).leftPad(15))  \(fmt(dotRate, 2).leftPad(11))")
+            print("\(t.description.padding(toLength: 9, withPad: " ", startingAt: 0)) \(fmt(qRate, 0).leftPad(13))  \(fmt(dqRate, 0).leftPad(15))  \(fmt(actRate, 0).leftPad(16))  \(fmt(dotRate, 2).leftPad(11))")
         }
     }
     return 0

@@ -137,17 +137,24 @@ enum Q5_K {
             let sc = xb + 4
             let qh = (xb + 16).assumingMemoryBound(to: UInt8.self)
             let ql = (xb + 48).assumingMemoryBound(to: UInt8.self)
-            var u1: UInt8 = 1, u2: UInt8 = 2
-            for c in 0..<4 {
-                let (s1, m1) = scaleMinK4(2 * c, sc)
-                let (s2, m2) = scaleMinK4(2 * c + 1, sc)
-                let d1 = d * Float(s1), mm1 = min * Float(m1)
-                let d2 = d * Float(s2), mm2 = min * Float(m2)
-                let qc = ql + 32 * c, yc = yp + 64 * c
-                for l in 0..<32 { yc[l] = d1 * Float(Int32(qc[l] & 0xF) + ((qh[l] & u1) != 0 ? 16 : 0)) - mm1 }
-                for l in 0..<32 { yc[l + 32] = d2 * Float(Int32(qc[l] >> 4) + ((qh[l] & u2) != 0 ? 16 : 0)) - mm2 }
-                u1 <<= 2; u2 <<= 2
-            }
+            // Unrolled so that the fifth-bit masks are constants (a variable mask compiled to scalar code).
+            subBlocks(0, 1, 2, d, min, sc, ql, qh, yp)
+            subBlocks(1, 4, 8, d, min, sc, ql, qh, yp)
+            subBlocks(2, 16, 32, d, min, sc, ql, qh, yp)
+            subBlocks(3, 64, 128, d, min, sc, ql, qh, yp)
         }
+    }
+
+    /// Sub-blocks 2c and 2c+1 (64 weights); `u1`/`u2` select their fifth bits in qh.
+    @inline(__always)
+    static func subBlocks(_ c: Int, _ u1: UInt8, _ u2: UInt8, _ d: Float, _ min: Float, _ sc: UnsafeRawPointer,
+                          _ ql: UnsafePointer<UInt8>, _ qh: UnsafePointer<UInt8>, _ yp: UnsafeMutablePointer<Float>) {
+        let (s1, m1) = scaleMinK4(2 * c, sc)
+        let (s2, m2) = scaleMinK4(2 * c + 1, sc)
+        let d1 = d * Float(s1), mm1 = min * Float(m1)
+        let d2 = d * Float(s2), mm2 = min * Float(m2)
+        let qc = ql + 32 * c, yc = yp + 64 * c
+        for l in 0..<32 { yc[l] = d1 * Float((qc[l] & 0xF) | ((qh[l] & u1) != 0 ? 16 : 0)) - mm1 }
+        for l in 0..<32 { yc[l + 32] = d2 * Float((qc[l] >> 4) | ((qh[l] & u2) != 0 ? 16 : 0)) - mm2 }
     }
 }

@@ -46,26 +46,30 @@ enum Q5_0 {
 enum Q5_1 {
     static let blockSize = 32, bytes = 24
 
-    /// quantize_row_q5_1_ref
+    /// quantize_row_q5_1_ref. The 32 codes go to a scratch row first (a vectorized loop), then nibbles and the
+    /// fifth bits are packed from it; the bit gather is a multiply per 8 codes (shifting by the element index
+    /// compiled to scalar code).
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
-        for i in 0..<(k / 32) {
-            let xb = x + i * 32, yb = y + i * bytes
-            let (min, max) = minMax(xb, 32)
-            let d = (max - min) / 31
-            let id: Float = d != 0 ? 1 / d : 0
-            storeF16(yb, 0, d)
-            storeF16(yb, 2, min)
-            let qs = (yb + 8).assumingMemoryBound(to: UInt8.self)
-            var qh: UInt32 = 0
-            for j in 0..<16 {
-                let x0 = (xb[j] - min) * id, x1 = (xb[j + 16] - min) * id
-                let q0 = UInt32(truncatingIfNeeded: cTrunc(x0 + 0.5)) & 0xFF
-                let q1 = UInt32(truncatingIfNeeded: cTrunc(x1 + 0.5)) & 0xFF
-                qs[j] = UInt8(truncatingIfNeeded: (q0 & 0x0F) | ((q1 & 0x0F) << 4))
-                qh |= ((q0 & 0x10) >> 4) << UInt32(j)
-                qh |= ((q1 & 0x10) >> 4) << UInt32(j + 16)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buf in
+            let q = buf.baseAddress!, raw = UnsafeRawPointer(q)
+            for i in 0..<(k / 32) {
+                let xb = x + i * 32, yb = y + i * bytes
+                let (min, max) = minMax(xb, 32)
+                let d = (max - min) / 31
+                let id: Float = d != 0 ? 1 / d : 0
+                storeF16(yb, 0, d)
+                storeF16(yb, 2, min)
+                for j in 0..<32 { q[j] = UInt8(truncatingIfNeeded: cTrunc((xb[j] - min) * id + 0.5)) }
+                let qs = (yb + 8).assumingMemoryBound(to: UInt8.self)
+                for j in 0..<16 { qs[j] = (q[j] & 0x0F) | (q[j + 16] & 0x0F) << 4 }
+                var qh: UInt32 = 0
+                for w in 0..<4 {
+                    // bit 4 of byte b of the word -> bit b of the top byte of the product
+                    let fifth = (raw.loadUnaligned(fromByteOffset: 8 * w, as: UInt64.self) >> 4) & 0x0101_0101_0101_0101
+                    qh |= UInt32(truncatingIfNeeded: (fifth &* 0x0102_0408_1020_4080) >> 56) << UInt32(8 * w)
+                }
+                storeU32(yb, 4, qh)
             }
-            storeU32(yb, 4, qh)
         }
     }
 

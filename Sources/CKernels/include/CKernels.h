@@ -1,0 +1,64 @@
+// AVX2 dot products and activation quantizers of llama.cpp's x86 CPU backend, for GGUFKernels.
+//
+// Every function but ckernels_have_avx2 exists only on x86-64 and must only be called when
+// ckernels_have_avx2() returns 1 (AVX2, FMA and F16C present). `n` is the element count, a multiple of
+// the block size (32 for the legacy types, 256 for the k-quants, any n for F32/F16/BF16); rows are
+// ggml blocks laid out as in ggml-common.h. Results follow ggml's AVX2 code operation for operation
+// (see docs/kernels.md for which are bit-identical).
+#pragma once
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#pragma clang assume_nonnull begin
+
+/// 1 when this CPU has AVX2, FMA and F16C (the C kernels may run), else 0 (always 0 off x86-64).
+int ckernels_have_avx2(void);
+
+/// 1 when GGUFKernels should use the C kernels: ckernels_have_avx2() and the environment variable
+/// GGUFKIT_KERNELS is not "swift" (read at each call; GGUFKernels reads it once).
+int ckernels_enabled(void);
+
+#if defined(__x86_64__)
+/// ggml_vec_dot_q4_0_q8_0, AVX2 path.
+float ckernels_dot_q4_0_q8_0(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_q4_1_q8_1, AVX2 path.
+float ckernels_dot_q4_1_q8_1(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_q5_0_q8_0, AVX2 path.
+float ckernels_dot_q5_0_q8_0(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_q5_1_q8_1, AVX2 path.
+float ckernels_dot_q5_1_q8_1(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_q8_0_q8_0, AVX2 path.
+float ckernels_dot_q8_0_q8_0(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_q2_K_q8_K, AVX2 path.
+float ckernels_dot_q2_K_q8_K(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_q3_K_q8_K, AVX2 path.
+float ckernels_dot_q3_K_q8_K(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_q4_K_q8_K, AVX2 path.
+float ckernels_dot_q4_K_q8_K(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_q5_K_q8_K, AVX2 path.
+float ckernels_dot_q5_K_q8_K(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_q6_K_q8_K, AVX2 path.
+float ckernels_dot_q6_K_q8_K(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_f32 (GGML_SIMD, AVX: 4 × 8 FMA lanes).
+float ckernels_dot_f32(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_f16 (GGML_SIMD, F16C + FMA: 4 × 8 lanes; tail in double).
+float ckernels_dot_f16(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_bf16 (AVX2 branch: 4 × 8 lanes, multiply-adds fused as GCC builds it; tail in double).
+float ckernels_dot_bf16(ptrdiff_t n, const void *x, const void *y);
+
+/// quantize_row_q8_0 of the x86 AVX2 backend (id = 127/amax, round half to even).
+void ckernels_quantize_q8_0(const float *x, void *y, ptrdiff_t n);
+/// quantize_row_q8_1 of the x86 AVX2 backend (as Q8_0, plus s = fp16(d·Σq)).
+void ckernels_quantize_q8_1(const float *x, void *y, ptrdiff_t n);
+/// quantize_row_q8_K_ref (the x86 backend's from_float), vectorized; all-zero blocks get zero bsums.
+void ckernels_quantize_q8_K(const float *x, void *y, ptrdiff_t n);
+#endif
+
+#pragma clang assume_nonnull end
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,52 @@
+#if arch(x86_64)
+import CKernels
+#endif
+
+// The AVX2 C kernels (Sources/CKernels) by ggml type name. They exist on x86-64 only and are handed out only
+// when the CPU has AVX2, FMA and F16C; elsewhere the table keeps the Swift kernels.
+
+enum CKernelTable {
+    #if arch(x86_64)
+    /// The CPU can run the C kernels.
+    static let available = ckernels_have_avx2() != 0
+    /// The table uses them: available, and `GGUFKIT_KERNELS` is not `swift`.
+    static let enabled = ckernels_enabled() != 0
+
+    /// The C dot product of a weight type, if the CPU can run it.
+    static func vecDot(_ name: String) -> VecDotFn? {
+        guard available else { return nil }
+        switch name {
+        case "F32": return ckernels_dot_f32
+        case "F16": return ckernels_dot_f16
+        case "BF16": return ckernels_dot_bf16
+        case "Q4_0": return ckernels_dot_q4_0_q8_0
+        case "Q4_1": return ckernels_dot_q4_1_q8_1
+        case "Q5_0": return ckernels_dot_q5_0_q8_0
+        case "Q5_1": return ckernels_dot_q5_1_q8_1
+        case "Q8_0": return ckernels_dot_q8_0_q8_0
+        case "Q2_K": return ckernels_dot_q2_K_q8_K
+        case "Q3_K": return ckernels_dot_q3_K_q8_K
+        case "Q4_K": return ckernels_dot_q4_K_q8_K
+        case "Q5_K": return ckernels_dot_q5_K_q8_K
+        case "Q6_K": return ckernels_dot_q6_K_q8_K
+        default: return nil
+        }
+    }
+
+    /// The C activation quantizer of an activation type, if the CPU can run it.
+    static func fromFloat(_ name: String) -> QuantizeRowFn? {
+        guard available else { return nil }
+        switch name {
+        case "Q8_0": return { x, y, n in ckernels_quantize_q8_0(x, y, n) }
+        case "Q8_1": return { x, y, n in ckernels_quantize_q8_1(x, y, n) }
+        case "Q8_K": return { x, y, n in ckernels_quantize_q8_K(x, y, n) }
+        default: return nil
+        }
+    }
+    #else
+    static let available = false
+    static let enabled = false
+    static func vecDot(_ name: String) -> VecDotFn? { nil }
+    static func fromFloat(_ name: String) -> QuantizeRowFn? { nil }
+    #endif
+}
