@@ -19,6 +19,13 @@
 extern "C" {
 #endif
 
+/// Runs fn(ctx, p) for every piece p in 0 ..< pieces on `workers` threads: the caller and workers - 1
+/// threads of a process-wide pool, which take pieces in turn (a descheduled thread leaves its share to the
+/// others) and spin about a millisecond between jobs before they sleep, so the many short matmuls of a
+/// token do not each pay a thread wake-up. One job at a time (callers queue); returns when all pieces ran.
+typedef void (*rops_piece_fn)(void *ctx, long piece);
+void rops_parallel(long workers, long pieces, rops_piece_fn fn, void *ctx);
+
 #if defined(__x86_64__)
 
 /// 1 when the kernels are compiled in (x86-64) and this CPU has AVX2, FMA and F16C; else 0.
