@@ -1,10 +1,11 @@
-"""Writes llama.cpp's logits of fortune-llama F32/F16/Q8_0 on an x86 AVX2+FMA+F16C machine (no AVX-512):
+"""Writes llama.cpp's logits of fortune-llama F32/F16/Q8_0/q4_0/q4_K_M on an x86 AVX2+FMA+F16C machine (no AVX-512):
 the runner's bit-exactness references (docs/runner.md, "Agreement with llama.cpp").
 
 Run from this folder with the oracle's python (../../../shared/oracle/README.md), on such a machine:
     $ORACLE_HOME/venv/bin/python make_avx2_refs.py ../../../shared/fixtures
 Plain path (flash attention off, repacking off), n_ctx 256, 2 threads. For each type two files:
-fortune-llama-TYPE.avx2-batch.npy (the 24 tokens in one batch: tinyBLAS matmuls, tinyBLAS_Q0 for Q8_0) and
+fortune-llama-TYPE.avx2-batch.npy (the 24 tokens in one batch: tinyBLAS matmuls, tinyBLAS_Q0 for Q8_0/Q4_0, the tiled K-quant
+matmul for K-quants) and
 fortune-llama-TYPE.avx2-single.npy (the same tokens decoded one at a time: ggml_vec_dot).
 """
 import json, os, sys
@@ -16,7 +17,8 @@ import oracle  # noqa: E402
 shared = sys.argv[1] if len(sys.argv) > 1 else "../../../shared/fixtures"
 tokens = json.load(open("expected.json"))["tokens"]
 for t, path in [("f32", "gguf/fortune-llama-f32"), ("f16", "gguf/fortune-llama-f16"),
-                ("Q8_0", "gguf-current/fortune-llama-Q8_0")]:
+                ("Q8_0", "gguf-current/fortune-llama-Q8_0"), ("q4_0", "gguf/fortune-llama-q4_0"),
+                ("q4_K_M", "gguf/fortune-llama-q4_K_M")]:
     m = oracle.Model(f"{shared}/trained/{path}.gguf", n_ctx=256, n_batch=256, threads=2,
                      flash_attn="off", repack=False)
     batch = m.decode(tokens, 0, True)

@@ -41,6 +41,14 @@ func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMu
             }
             return
         }
+        if runnerOpsAvailable, usesTiledKQuant(w.type, tokens: tokens) {
+            // K-quant batches of 8+ tokens: llama.cpp's tiled K-quant order.
+            let type = Int32(w.type.rawValue), rowBytes = w.rowBytes
+            parallelRanges(w.rows, threads: threads) { s, e in
+                rops_gemm_kquant_tiled(type, n, w.data, rowBytes, s, e, a, actRow, tokens, out, rowsOut)
+            }
+            return
+        }
         if runnerOpsAvailable, usesTinyBLASQ0(w.type, tokens: tokens) {
             // Q8_0/Q4_0/Q5_0 batches: llamafile tinyBLAS_Q0 order, 4 rows × 2 tokens per tile.
             let type = Int32(w.type.rawValue), rowBytes = w.rowBytes

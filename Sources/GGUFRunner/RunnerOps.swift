@@ -22,3 +22,10 @@ func usesTinyBLAS(m: Int, n: Int, k: Int) -> Bool { n >= 2 && k % 8 == 0 && m % 
 func usesTinyBLASQ0(_ type: GGMLType, tokens: Int) -> Bool {
     tokens >= 2 && (type == .q8_0 || type == .q4_0 || type == .q5_0)
 }
+
+/// Whether llama.cpp computes a matmul of `type` weights over `tokens` tokens with its tiled K-quant
+/// kernel (ggml-cpu/tiled: Q2_K … Q6_K weights, batches of 8 or more tokens, weights not repacked)
+/// rather than ggml_vec_dot; its float order differs (`rops_gemm_kquant_tiled`).
+func usesTiledKQuant(_ type: GGMLType, tokens: Int) -> Bool {
+    tokens >= 8 && [GGMLType.q2_K, .q3_K, .q4_K, .q5_K, .q6_K].contains(type)
+}

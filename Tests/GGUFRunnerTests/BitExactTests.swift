@@ -3,7 +3,7 @@ import GGUFRunner
 import GGUFTestSupport
 import XCTest
 
-/// fortune-llama F16 (bundled) and F32 (../shared) against llama.cpp's plain path built for x86 AVX2+FMA+F16C
+/// fortune-llama F16, q4_0, q4_K_M (bundled) and F32, Q8_0 (../shared) against llama.cpp's plain path built for x86 AVX2+FMA+F16C
 /// (`Fixtures/runner/fortune-llama-*.avx2-*.npy`, made by `make_avx2_refs.py`): the 24 reference tokens in
 /// one batch (tinyBLAS matmuls) and one at a time (ggml_vec_dot). Where the runner's C primitives run
 /// (`runnerOpsAvailable`) the logits must be bit-identical; elsewhere (another summation order) close.
@@ -40,5 +40,15 @@ final class BitExactTests: XCTestCase {
     func testQ8_0BitIdentical() throws {
         guard let shared = sharedFixturesDir else { throw XCTSkip("../shared not present") }
         try check(try LlamaModel(path: shared + "/trained/gguf-current/fortune-llama-Q8_0.gguf"), "Q8_0", singleTokens: false)
+    }
+
+    /// The bundled 2023 q4_0 (Q4_0 matrices: tinyBLAS_Q0 in batches; Q6_K output) and q4_K_M (Q4_K/Q6_K:
+    /// the tiled K-quant order in batches of 8+, vec_dot one token at a time).
+    func testQ4_0BitIdentical() throws {
+        try check(try LlamaModel(path: try FortuneModels.gguf("q4_0")), "q4_0")
+    }
+
+    func testQ4_K_MBitIdentical() throws {
+        try check(try LlamaModel(path: try FortuneModels.gguf("q4_K_M")), "q4_K_M")
     }
 }

@@ -108,6 +108,19 @@ final class FortuneTests: XCTestCase {
         XCTAssertEqual(s.cache.count, 24)
     }
 
+    /// Long batches (more than the 64 tokens a tiled K-quant pass holds, token counts not multiples of
+    /// 8): splitting a batch into batches of 8+ tokens gives the same logits bit for bit (every output is
+    /// summed in the same order whatever the batch), on 1 and 2 threads.
+    func testLongBatchesSplitTheSame() throws {
+        let tokens = (0..<150).map { Int32(3 + ($0 * 37) % 500) }
+        let whole = try session("q4_K_M", threads: 1).evaluate(tokens, allLogits: true)
+        let s = try session("q4_K_M", threads: 2)
+        var parts = try s.evaluate(Array(tokens[0..<67]), allLogits: true)
+        parts += try s.evaluate(Array(tokens[67..<150]), allLogits: true)
+        XCTAssertEqual(parts.count, whole.count)
+        XCTAssertTrue(parts == whole, "split batches differ: max |Δ| \(Agreement(parts, whole, vocab: 512).maxAbs)")
+    }
+
     /// The context limit: a prompt longer than the context is refused, and so is a step past the end.
     func testContextFull() throws {
         let s = try Session(model: try LlamaModel(path: try FortuneModels.gguf("q4_0")), contextSize: 16)

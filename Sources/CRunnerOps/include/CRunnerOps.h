@@ -63,6 +63,14 @@ float rops_dot_q5_0_tb(long n, const void *x, const void *y);
 void rops_gemm_q0_tb(int type, long k, const void *w, long ldw, long r0, long r1,
                      const void *x, long ldx, long nt, float *c, long ldc);
 
+/// `c[t*ldc + r] = W[r] · X[t]` for K-quant weights (`type` the ggml type id: 10 Q2_K … 14 Q6_K) and Q8_K
+/// activations, in the order of llama.cpp's tiled K-quant matmul (ggml-cpu/tiled, used for batches of
+/// >= 8 tokens when weights are not repacked): per super-block the exact integer sums s1 = Σ scale·code·q
+/// and s2 = Σ min·bsum, then r = d·s1, r = fma(−dmin, s2, r) (types with mins), acc = fma(r, d_act, acc),
+/// super-blocks in order. Row strides in bytes. Each weight super-block is unpacked once per 64 tokens.
+void rops_gemm_kquant_tiled(int type, long k, const void *w, long ldw, long r0, long r1,
+                            const void *x, long ldx, long nt, float *c, long ldc);
+
 /// F32 -> F16 rounding to nearest even (_mm256_cvtps_ph(x, 0)), n values.
 void rops_to_f16(long n, const float *x, uint16_t *y);
 

@@ -1,0 +1,206 @@
+// K-quant weights × Q8_K activations in the order of llama.cpp's tiled K-quant matmul (see include/CRunnerOps.h).
+#include "CRunnerOps.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <string.h>
+
+#define ROPS_TARGET __attribute__((target("avx2,fma,f16c")))
+
+/// One weight super-block unpacked: signed codes (value − bias), a scale and a min per 16 values,
+/// and the two fp16 factors as floats. Values are d·scale·code − dmin·min.
+struct kblock {
+    int8_t w[256];
+    int16_t sc[16];
+    int16_t mn[16];
+    float d, dmin;
+};
+
+ROPS_TARGET static float h2f(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); return _cvtsh_ss(h); }
+
+/// ggml's get_scale_min_k4: the 6-bit scale and min of sub-block j of a Q4_K/Q5_K block.
+static void scale_min_k4(int j, const uint8_t *q, int *d, int *m) {
+    if (j < 4) { *d = q[j] & 63; *m = q[j + 4] & 63; }
+    else { *d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4); *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4); }
+}
+
+ROPS_TARGET static void unpack_q2_K(const uint8_t *x, struct kblock *b) {
+    const uint8_t *sc = x, *q = x + 16;
+    b->d = h2f(x + 80); b->dmin = h2f(x + 82);
+    for (int i = 0; i < 16; i++) { b->sc[i] = sc[i] & 0xF; b->mn[i] = sc[i] >> 4; }
+    const __m256i m3 = _mm256_set1_epi8(3);
+    for (int n = 0; n < 2; n++) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * n));
+        for (int j = 0; j < 4; j++)
+            _mm256_storeu_si256((__m256i *)(b->w + 128 * n + 32 * j), _mm256_and_si256(_mm256_srli_epi16(v, 2 * j), m3));
+    }
+}
+
+ROPS_TARGET static void unpack_q3_K(const uint8_t *x, struct kblock *b) {
+    const uint8_t *hm = x, *q = x + 32, *s = x + 96;
+    b->d = h2f(x + 108); b->dmin = 0;
+    for (int i = 0; i < 16; i++) {
+        const int lo = i < 8 ? (s[i] & 0xF) : (s[i - 8] >> 4);
+        const int hi = (s[8 + (i & 3)] >> (2 * (i >> 2))) & 3;
+        b->sc[i] = (int16_t)((lo | hi << 4) - 32);
+        b->mn[i] = 0;
+    }
+    const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1), four = _mm256_set1_epi8(4);
+    const __m256i h = _mm256_loadu_si256((const __m256i *)hm);
+    for (int n = 0; n < 2; n++) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * n));
+        for (int j = 0; j < 4; j++) {
+            // (code | high bit << 2) − 4: the high bit set means no −4
+            const __m256i lo = _mm256_and_si256(_mm256_srli_epi16(v, 2 * j), m3);
+            const __m256i hb = _mm256_and_si256(_mm256_srli_epi16(h, 4 * n + j), one);
+            _mm256_storeu_si256((__m256i *)(b->w + 128 * n + 32 * j),
+                                _mm256_sub_epi8(_mm256_or_si256(lo, _mm256_slli_epi16(hb, 2)), four));
+        }
+    }
+}
+
+ROPS_TARGET static void unpack_q4_K(const uint8_t *x, struct kblock *b) {
+    const uint8_t *q = x + 16;
+    b->d = h2f(x); b->dmin = h2f(x + 2);
+    for (int j = 0; j < 8; j++) {
+        int d, m;
+        scale_min_k4(j, x + 4, &d, &m);
+        b->sc[2 * j] = b->sc[2 * j + 1] = (int16_t)d;
+        b->mn[2 * j] = b->mn[2 * j + 1] = (int16_t)m;
+    }
+    const __m256i m4 = _mm256_set1_epi8(0xF);
+    for (int c = 0; c < 4; c++) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * c));
+        _mm256_storeu_si256((__m256i *)(b->w + 64 * c), _mm256_and_si256(v, m4));
+        _mm256_storeu_si256((__m256i *)(b->w + 64 * c + 32), _mm256_and_si256(_mm256_srli_epi16(v, 4), m4));
+    }
+}
+
+ROPS_TARGET static void unpack_q5_K(const uint8_t *x, struct kblock *b) {
+    const uint8_t *qh = x + 16, *q = x + 48;
+    b->d = h2f(x); b->dmin = h2f(x + 2);
+    for (int j = 0; j < 8; j++) {
+        int d, m;
+        scale_min_k4(j, x + 4, &d, &m);
+        b->sc[2 * j] = b->sc[2 * j + 1] = (int16_t)d;
+        b->mn[2 * j] = b->mn[2 * j + 1] = (int16_t)m;
+    }
+    const __m256i m4 = _mm256_set1_epi8(0xF), one = _mm256_set1_epi8(1);
+    const __m256i h = _mm256_loadu_si256((const __m256i *)qh);
+    for (int c = 0; c < 4; c++) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * c));
+        const __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2 * c), one), 4);
+        const __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2 * c + 1), one), 4);
+        _mm256_storeu_si256((__m256i *)(b->w + 64 * c), _mm256_or_si256(_mm256_and_si256(v, m4), h0));
+        _mm256_storeu_si256((__m256i *)(b->w + 64 * c + 32),
+                            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v, 4), m4), h1));
+    }
+}
+
+ROPS_TARGET static void unpack_q6_K(const uint8_t *x, struct kblock *b) {
+    const uint8_t *ql = x, *qh = x + 128;
+    const int8_t *sc = (const int8_t *)(x + 192);
+    b->d = h2f(x + 208); b->dmin = 0;
+    for (int i = 0; i < 16; i++) { b->sc[i] = sc[i]; b->mn[i] = 0; }
+    const __m256i m4 = _mm256_set1_epi8(0xF), m3 = _mm256_set1_epi8(3), c32 = _mm256_set1_epi8(32);
+    for (int n = 0; n < 2; n++) {
+        const __m256i l0 = _mm256_loadu_si256((const __m256i *)(ql + 64 * n));
+        const __m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 64 * n + 32));
+        const __m256i h = _mm256_loadu_si256((const __m256i *)(qh + 32 * n));
+        const __m256i lo[4] = { _mm256_and_si256(l0, m4), _mm256_and_si256(l1, m4),
+                                _mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_and_si256(_mm256_srli_epi16(l1, 4), m4) };
+        for (int j = 0; j < 4; j++) {
+            const __m256i hi = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2 * j), m3), 4);
+            _mm256_storeu_si256((__m256i *)(b->w + 128 * n + 32 * j), _mm256_sub_epi8(_mm256_or_si256(lo[j], hi), c32));
+        }
+    }
+}
+
+ROPS_TARGET static int32_t hsum_i32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(s);
+}
+
+/// The eight lane sums of s[0..7] as one vector (exact integer adds, in any order).
+ROPS_TARGET static __m256i hsum8x8(const __m256i *s) {
+    const __m256i u0 = _mm256_hadd_epi32(_mm256_hadd_epi32(s[0], s[1]), _mm256_hadd_epi32(s[2], s[3]));
+    const __m256i u1 = _mm256_hadd_epi32(_mm256_hadd_epi32(s[4], s[5]), _mm256_hadd_epi32(s[6], s[7]));
+    return _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
+}
+
+/// Tokens whose activations stay in L2 while a row's super-blocks are unpacked once for all of them, and
+/// tokens computed together from one unpacked 32-value group (their integer accumulators in registers).
+#define TOKENS 64
+#define GROUP 8
+
+ROPS_TARGET void rops_gemm_kquant_tiled(int type, long k, const void *w, long ldw, long r0, long r1,
+                                        const void *x, long ldx, long nt, float *c, long ldc) {
+    void (*unpack)(const uint8_t *, struct kblock *);
+    long bytes;
+    switch (type) {
+    case 10: unpack = unpack_q2_K; bytes = 84; break;
+    case 11: unpack = unpack_q3_K; bytes = 110; break;
+    case 12: unpack = unpack_q4_K; bytes = 144; break;
+    case 13: unpack = unpack_q5_K; bytes = 176; break;
+    case 14: unpack = unpack_q6_K; bytes = 210; break;
+    default: return;
+    }
+    const long nb = k / 256;
+    const uint8_t *W = (const uint8_t *)w, *X = (const uint8_t *)x;
+    const int mins = type == 10 || type == 12 || type == 13;   // Q2_K, Q4_K, Q5_K: mins, unsigned codes
+    struct kblock b;
+    __m256 acc[TOKENS / GROUP];
+    for (long t0 = 0; t0 < nt; t0 += TOKENS) {
+        const long tn = nt - t0 < TOKENS ? nt - t0 : TOKENS;
+        for (long r = r0; r < r1; r++) {
+            for (long i = 0; i < TOKENS / GROUP; i++) acc[i] = _mm256_setzero_ps();
+            for (long ib = 0; ib < nb; ib++) {
+                unpack(W + r * ldw + ib * bytes, &b);
+                const __m256i mn = _mm256_loadu_si256((const __m256i *)b.mn);
+                for (long g = 0; g < tn; g += GROUP) {
+                    const long gn = tn - g < GROUP ? tn - g : GROUP;
+                    const uint8_t *y[GROUP];
+                    __m256i s1[GROUP];
+                    for (long t = 0; t < GROUP; t++) {
+                        y[t] = X + (t0 + g + (t < gn ? t : 0)) * ldx + ib * 292;
+                        s1[t] = _mm256_setzero_si256();
+                    }
+                    for (int s = 0; s < 8; s++) {
+                        const __m256i wv = _mm256_loadu_si256((const __m256i *)(b.w + 32 * s));
+                        const __m256i aw = _mm256_sign_epi8(wv, wv);
+                        const __m256i sc = _mm256_setr_m128i(_mm_set1_epi16(b.sc[2 * s]), _mm_set1_epi16(b.sc[2 * s + 1]));
+                        if (mins) {   // codes ≥ 0: multiply them as unsigned bytes directly
+                            for (long t = 0; t < GROUP; t++) {
+                                const __m256i q = _mm256_loadu_si256((const __m256i *)(y[t] + 4 + 32 * s));
+                                s1[t] = _mm256_add_epi32(s1[t], _mm256_madd_epi16(sc, _mm256_maddubs_epi16(wv, q)));
+                            }
+                        } else {      // signed codes: |w| · (q with w's sign)
+                            for (long t = 0; t < GROUP; t++) {
+                                const __m256i q = _mm256_loadu_si256((const __m256i *)(y[t] + 4 + 32 * s));
+                                s1[t] = _mm256_add_epi32(s1[t], _mm256_madd_epi16(sc, _mm256_maddubs_epi16(aw, _mm256_sign_epi8(q, wv))));
+                            }
+                        }
+                    }
+                    // the tiled kernel's epilogue, eight tokens per vector: r = d·s1, r = fma(−dmin, s2, r)
+                    // (types with mins), acc = fma(r, d_act, acc)
+                    __m256 res = _mm256_mul_ps(_mm256_set1_ps(b.d), _mm256_cvtepi32_ps(hsum8x8(s1)));
+                    if (mins) {
+                        __m256i s2[GROUP];
+                        for (long t = 0; t < GROUP; t++) s2[t] = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(y[t] + 260)), mn);
+                        res = _mm256_fnmadd_ps(_mm256_set1_ps(b.dmin), _mm256_cvtepi32_ps(hsum8x8(s2)), res);
+                    }
+                    float dy[GROUP];
+                    for (long t = 0; t < GROUP; t++) memcpy(&dy[t], y[t], 4);
+                    acc[g / GROUP] = _mm256_fmadd_ps(res, _mm256_loadu_ps(dy), acc[g / GROUP]);
+                }
+            }
+            float out[TOKENS];
+            for (long i = 0; i < TOKENS / GROUP; i++) _mm256_storeu_ps(out + GROUP * i, acc[i]);
+            for (long t = 0; t < tn; t++) c[(t0 + t) * ldc + r] = out[t];
+        }
+    }
+}
+
+#endif
