@@ -38,7 +38,7 @@ for t in $TYPES; do
   F="$W/model-$t.gguf"
   cat "$F" > /dev/null
   pp=$(for _ in $(seq "$R"); do "$BIN/ggufkit" run "$F" --tokens "$PROMPT" -n 0 -c 1024 -t "$T" --no-display-prompt 2>&1 >/dev/null \
-        | sed -nE 's/^prompt: .*\(([0-9.]+) tok\/s\).*/\1/p'; done | best)
+        | sed -nE 's/^prompt: [0-9]+ tokens in [0-9.]+ s \(([0-9.]+) tok\/s\).*/\1/p'; done | best)
   tg=$(for _ in $(seq "$R"); do "$BIN/ggufkit" run "$F" --tokens 1 -n 128 --temp 0 --ignore-eos -c 1024 -t "$T" --no-display-prompt 2>&1 >/dev/null \
         | sed -nE 's/.*generation: .*\(([0-9.]+) tok\/s\).*/\1/p'; done | best)
   lb() { "$ORACLE_HOME/bin/llama-bench" -m "$F" -p 512 -n 128 -t "$T" -r "$R" -o json "$@" 2>/dev/null \
@@ -47,5 +47,5 @@ for t in $TYPES; do
   read -r ppp ptg <<< "$(lb --repack 0 -fa off)"
   wbytes=$("$BIN/ggufkit" inspect "$F" --json | python3 -c "import json,sys; r=json.load(sys.stdin); print(sum(x['bytes'] for x in r['tensors'] if x['name'] != 'token_embd.weight'))")
   bound=$(python3 -c "print('%.1f' % ($BW * 1e9 / $wbytes))")
-  printf "| %s | %.2f GB | %s | %s | %s / %s | %s / %s | %s |\n" "$t" "$(python3 -c "print($(stat -c %s "$F") / 1e9)")" "$pp" "$tg" "$lpp" "$ppp" "$ltg" "$ptg" "$bound"
+  printf "| %s | %.2f GB | %s | %s | %s / %s | %s / %s | %s |\n" "$t" "$(python3 -c "print($(stat -L -c %s "$F") / 1e9)")" "$pp" "$tg" "$lpp" "$ppp" "$ltg" "$ptg" "$bound"
 done
