@@ -40,23 +40,21 @@ enum Q4_0 {
 enum Q4_1 {
     static let blockSize = 32, bytes = 20
 
-    /// quantize_row_q4_1_ref. The 32 codes go to a scratch row first (a vectorized loop), then pairs are packed
-    /// from it (unmasked, as C stores them).
+    /// quantize_row_q4_1_ref
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buf in
-            let q = buf.baseAddress!
-            for i in 0..<(k / 32) {
-                let xb = x + i * 32, yb = y + i * bytes
-                let (min, max) = minMax(xb, 32)
-                let d = (max - min) / 15
-                let id: Float = d != 0 ? 1 / d : 0
-                storeF16(yb, 0, d)
-                storeF16(yb, 2, min)
-                for j in 0..<32 {
-                    q[j] = UInt8(bitPattern: Swift.min(15, Int8(truncatingIfNeeded: cTrunc((xb[j] - min) * id + 0.5))))
-                }
-                let qs = (yb + 4).assumingMemoryBound(to: UInt8.self)
-                for j in 0..<16 { qs[j] = q[j] | q[j + 16] << 4 }
+        for i in 0..<(k / 32) {
+            let xb = x + i * 32, yb = y + i * bytes
+            let (min, max) = minMax(xb, 32)
+            let d = (max - min) / 15
+            let id: Float = d != 0 ? 1 / d : 0
+            storeF16(yb, 0, d)
+            storeF16(yb, 2, min)
+            let qs = (yb + 4).assumingMemoryBound(to: UInt8.self)
+            for j in 0..<16 {
+                let x0 = (xb[j] - min) * id, x1 = (xb[j + 16] - min) * id
+                let q0 = Swift.min(15, Int32(Int8(truncatingIfNeeded: cTrunc(x0 + 0.5))))
+                let q1 = Swift.min(15, Int32(Int8(truncatingIfNeeded: cTrunc(x1 + 0.5))))
+                qs[j] = UInt8(truncatingIfNeeded: q0) | UInt8(truncatingIfNeeded: q1) << 4
             }
         }
     }
