@@ -2,10 +2,8 @@
 #include "CRunnerOps.h"
 
 #if defined(__x86_64__)
-#include <immintrin.h>
+#include "simd.h"
 #include <math.h>
-
-#define ROPS_TARGET __attribute__((target("avx2,fma,f16c")))
 
 /// ggml_v_expf for 8 floats: exp(x) = 2^n · (1 + p(b)) with n = round(x·log2 e), b = x − n·ln 2 in
 /// two parts; |n| > 126 takes the scaled path (and |n| > 192 saturates to 0 or inf). The same
@@ -35,14 +33,6 @@ ROPS_TARGET static inline __m256 v_expf(__m256 x) {
     return _mm256_or_ps(_mm256_and_ps(huge, _mm256_mul_ps(s1, s1)), _mm256_andnot_ps(huge, scaled));
 }
 
-/// Sum of 8 lanes as ggml_vec_soft_max_f32 adds a chunk: (i + i+4), (0+2, 1+3), 0+1.
-ROPS_TARGET static inline float chunk_sum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_extractf128_ps(v, 1), _mm256_castps256_ps128(v));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 ROPS_TARGET void rops_softmax(long n, long nkv, float *x, float scale) {
     float mx = -INFINITY;
     for (long i = 0; i < n; i++) {
@@ -58,7 +48,7 @@ ROPS_TARGET void rops_softmax(long n, long nkv, float *x, float scale) {
         const __m256 v = v_expf(_mm256_sub_ps(_mm256_loadu_ps(t), vmax));
         _mm256_storeu_ps(t, v);
         for (int l = 0; l < 8 && i + l < n; l++) x[i + l] = t[l];
-        sum += (double)chunk_sum(v);
+        sum += (double)rops_hsum8(v);
     }
     for (; i < n; i++) {
         const float v = expf(x[i] - mx);

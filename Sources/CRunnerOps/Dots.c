@@ -2,10 +2,7 @@
 #include "CRunnerOps.h"
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#include <string.h>
-
-#define ROPS_TARGET __attribute__((target("avx2,fma,f16c")))
+#include "simd.h"
 
 int rops_available(void) {
     __builtin_cpu_init();
@@ -14,14 +11,6 @@ int rops_available(void) {
 
 ROPS_TARGET static inline __m256 load_h(const uint16_t *p) {
     return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
-}
-
-/// llamafile's hsum(__m256): (i + i+4), then (0+2, 1+3), then 0+1.
-ROPS_TARGET static inline float hsum_tb(__m256 x) {
-    __m128 s = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
 }
 
 /// GGML_F32x8_REDUCE over 4 accumulators: (0+2, 1+3), 0+1, low+high, hadd, hadd.
@@ -44,7 +33,7 @@ ROPS_TARGET float rops_dot_f16_tb(long n, const uint16_t *a, const uint16_t *b) 
         memcpy(tb, b + i, (size_t)(n - i) * 2);
         acc = _mm256_fmadd_ps(load_h(ta), load_h(tb), acc);
     }
-    return hsum_tb(acc);
+    return rops_hsum8(acc);
 }
 
 ROPS_TARGET float rops_dot_f32_tb(long n, const float *a, const float *b) {
@@ -57,7 +46,7 @@ ROPS_TARGET float rops_dot_f32_tb(long n, const float *a, const float *b) {
         memcpy(tb, b + i, (size_t)(n - i) * 4);
         acc = _mm256_fmadd_ps(_mm256_loadu_ps(ta), _mm256_loadu_ps(tb), acc);
     }
-    return hsum_tb(acc);
+    return rops_hsum8(acc);
 }
 
 ROPS_TARGET float rops_dot_f16_vd(long n, long np, const uint16_t *a, const uint16_t *b) {
@@ -124,7 +113,7 @@ ROPS_TARGET static inline void NAME(long k, const T *a, long lda, const T *b, lo
                     acc[i][j] = _mm256_fmadd_ps(LOAD(a + i * lda + l), bv, acc[i][j]);             \
             }                                                                                      \
     }                                                                                              \
-    for (int j = 0; j < rn; j++) for (int i = 0; i < rm; i++) c[j * ldc + i] = hsum_tb(acc[i][j]); \
+    for (int j = 0; j < rn; j++) for (int i = 0; i < rm; i++) c[j * ldc + i] = rops_hsum8(acc[i][j]); \
 }
 
 ROPS_TILE(tile_f16, uint16_t, load_h)

@@ -2,29 +2,7 @@
 #include "CRunnerOps.h"
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#include <string.h>
-
-#define ROPS_TARGET __attribute__((target("avx2,fma,f16c")))
-
-/// The fp16 value at p to float. The empty asm makes the compiler build the whole register (a vmovd that
-/// clears the rest): left to itself it inserted the 2 bytes into the accumulator's register, so every
-/// conversion waited for the previous block's FMA (3x slower).
-ROPS_TARGET static inline float half_to_float(const unsigned char *p) {
-    uint16_t h;
-    memcpy(&h, p, 2);
-    __m128i v = _mm_cvtsi32_si128(h);
-    __asm__("" : "+x"(v));
-    return _mm_cvtss_f32(_mm_cvtph_ps(v));
-}
-
-/// llamafile's hsum(__m256): (i + i+4), then (0+2, 1+3), then 0+1.
-ROPS_TARGET static inline float hsum8(__m256 x) {
-    __m128 s = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
+#include "simd.h"
 
 /// 32 signed codes · 32 signed codes as 8 int32 lanes (lane k: codes 4k..4k+3), converted to float:
 /// maddubs(|a|, sign(b, a)), then pairs of int16 summed.
@@ -65,10 +43,10 @@ ROPS_TARGET static inline __m256i codes_q5_0(const unsigned char *b) {
         for (long i = 0; i < n / 32; i++, a += BYTES, b += 34) {                                      \
             const __m256i qa = CODES(a);                                                              \
             const __m256i qb = _mm256_loadu_si256((const __m256i *)(b + 2));                          \
-            const float d = half_to_float(a + DOFF) * half_to_float(b);                               \
+            const float d = rops_half_to_float(a + DOFF) * rops_half_to_float(b);                               \
             acc = _mm256_fmadd_ps(_mm256_set1_ps(d), updot(qa, qb), acc);                             \
         }                                                                                             \
-        return hsum8(acc);                                                                            \
+        return rops_hsum8(acc);                                                                            \
     }
 
 ROPS_TARGET static inline __m256i codes_q8_0(const unsigned char *b) { return _mm256_loadu_si256((const __m256i *)(b + 2)); }
@@ -94,18 +72,18 @@ Q0_DOT(rops_dot_q5_0_tb, 22, codes_q5_0, 0)
             for (int j = 0; j < QT; j++) {                                                            \
                 const unsigned char *xb = x + j * ldx + l * 34;                                       \
                 qx[j] = _mm256_loadu_si256((const __m256i *)(xb + 2));                                \
-                dx[j] = half_to_float(xb);                                                            \
+                dx[j] = rops_half_to_float(xb);                                                            \
             }                                                                                         \
             for (int i = 0; i < QR; i++) {                                                            \
                 const unsigned char *wb = w + i * ldw + l * BYTES;                                    \
                 const __m256i q = CODES(wb);                                                          \
-                const float dw = half_to_float(wb);                                                   \
+                const float dw = rops_half_to_float(wb);                                                   \
                 for (int j = 0; j < QT; j++)                                                          \
                     acc[j][i] = _mm256_fmadd_ps(_mm256_set1_ps(dw * dx[j]), updot(q, qx[j]), acc[j][i]); \
             }                                                                                         \
         }                                                                                             \
         for (int j = 0; j < QT; j++)                                                                  \
-            for (int i = 0; i < QR; i++) c[j * ldc + i] = hsum8(acc[j][i]);                           \
+            for (int i = 0; i < QR; i++) c[j * ldc + i] = rops_hsum8(acc[j][i]);                           \
     }
 
 Q0_TILE(tile_q8_0, 34, codes_q8_0)

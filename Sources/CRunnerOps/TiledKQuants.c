@@ -2,10 +2,7 @@
 #include "CRunnerOps.h"
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#include <string.h>
-
-#define ROPS_TARGET __attribute__((target("avx2,fma,f16c")))
+#include "simd.h"
 
 /// One weight super-block unpacked: signed codes (value − bias), a scale and a min per 16 values,
 /// and the two fp16 factors as floats. Values are d·scale·code − dmin·min.
@@ -16,17 +13,27 @@ struct kblock {
     float d, dmin;
 };
 
-ROPS_TARGET static float h2f(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); return _cvtsh_ss(h); }
-
 /// ggml's get_scale_min_k4: the 6-bit scale and min of sub-block j of a Q4_K/Q5_K block.
 static void scale_min_k4(int j, const uint8_t *q, int *d, int *m) {
     if (j < 4) { *d = q[j] & 63; *m = q[j + 4] & 63; }
     else { *d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4); *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4); }
 }
 
+/// The header of a Q4_K/Q5_K block (fp16 d, fp16 dmin, 12 bytes of 6-bit scales and mins), each
+/// sub-block's scale and min given to both of its halves of 16.
+ROPS_TARGET static void unpack_header_k4(const uint8_t *x, struct kblock *b) {
+    b->d = rops_half_to_float(x); b->dmin = rops_half_to_float(x + 2);
+    for (int j = 0; j < 8; j++) {
+        int d, m;
+        scale_min_k4(j, x + 4, &d, &m);
+        b->sc[2 * j] = b->sc[2 * j + 1] = (int16_t)d;
+        b->mn[2 * j] = b->mn[2 * j + 1] = (int16_t)m;
+    }
+}
+
 ROPS_TARGET static void unpack_q2_K(const uint8_t *x, struct kblock *b) {
     const uint8_t *sc = x, *q = x + 16;
-    b->d = h2f(x + 80); b->dmin = h2f(x + 82);
+    b->d = rops_half_to_float(x + 80); b->dmin = rops_half_to_float(x + 82);
     for (int i = 0; i < 16; i++) { b->sc[i] = sc[i] & 0xF; b->mn[i] = sc[i] >> 4; }
     const __m256i m3 = _mm256_set1_epi8(3);
     for (int n = 0; n < 2; n++) {
@@ -38,7 +45,7 @@ ROPS_TARGET static void unpack_q2_K(const uint8_t *x, struct kblock *b) {
 
 ROPS_TARGET static void unpack_q3_K(const uint8_t *x, struct kblock *b) {
     const uint8_t *hm = x, *q = x + 32, *s = x + 96;
-    b->d = h2f(x + 108); b->dmin = 0;
+    b->d = rops_half_to_float(x + 108); b->dmin = 0;
     for (int i = 0; i < 16; i++) {
         const int lo = i < 8 ? (s[i] & 0xF) : (s[i - 8] >> 4);
         const int hi = (s[8 + (i & 3)] >> (2 * (i >> 2))) & 3;
@@ -61,13 +68,7 @@ ROPS_TARGET static void unpack_q3_K(const uint8_t *x, struct kblock *b) {
 
 ROPS_TARGET static void unpack_q4_K(const uint8_t *x, struct kblock *b) {
     const uint8_t *q = x + 16;
-    b->d = h2f(x); b->dmin = h2f(x + 2);
-    for (int j = 0; j < 8; j++) {
-        int d, m;
-        scale_min_k4(j, x + 4, &d, &m);
-        b->sc[2 * j] = b->sc[2 * j + 1] = (int16_t)d;
-        b->mn[2 * j] = b->mn[2 * j + 1] = (int16_t)m;
-    }
+    unpack_header_k4(x, b);
     const __m256i m4 = _mm256_set1_epi8(0xF);
     for (int c = 0; c < 4; c++) {
         const __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * c));
@@ -78,13 +79,7 @@ ROPS_TARGET static void unpack_q4_K(const uint8_t *x, struct kblock *b) {
 
 ROPS_TARGET static void unpack_q5_K(const uint8_t *x, struct kblock *b) {
     const uint8_t *qh = x + 16, *q = x + 48;
-    b->d = h2f(x); b->dmin = h2f(x + 2);
-    for (int j = 0; j < 8; j++) {
-        int d, m;
-        scale_min_k4(j, x + 4, &d, &m);
-        b->sc[2 * j] = b->sc[2 * j + 1] = (int16_t)d;
-        b->mn[2 * j] = b->mn[2 * j + 1] = (int16_t)m;
-    }
+    unpack_header_k4(x, b);
     const __m256i m4 = _mm256_set1_epi8(0xF), one = _mm256_set1_epi8(1);
     const __m256i h = _mm256_loadu_si256((const __m256i *)qh);
     for (int c = 0; c < 4; c++) {
@@ -100,7 +95,7 @@ ROPS_TARGET static void unpack_q5_K(const uint8_t *x, struct kblock *b) {
 ROPS_TARGET static void unpack_q6_K(const uint8_t *x, struct kblock *b) {
     const uint8_t *ql = x, *qh = x + 128;
     const int8_t *sc = (const int8_t *)(x + 192);
-    b->d = h2f(x + 208); b->dmin = 0;
+    b->d = rops_half_to_float(x + 208); b->dmin = 0;
     for (int i = 0; i < 16; i++) { b->sc[i] = sc[i]; b->mn[i] = 0; }
     const __m256i m4 = _mm256_set1_epi8(0xF), m3 = _mm256_set1_epi8(3), c32 = _mm256_set1_epi8(32);
     for (int n = 0; n < 2; n++) {

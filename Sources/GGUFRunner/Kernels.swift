@@ -24,14 +24,13 @@ enum KernelTable {
     /// Quantized types: the shared GGUFKernels (every type they have a dot product for). F32/F16: the
     /// runner's own loops (same numerics as ggml: F16 activations rounded to nearest even, F32 sums; a
     /// table lookup for F16 → F32, faster than the shared bit recipe without F16C). With
-    /// `GGUFKIT_RUNNER_KERNELS=own` the runner's Q8_0 kernel too, with `=shared` F32/F16 too (cross-checks).
+    /// `GGUFKIT_RUNNER_KERNELS=shared` F32/F16 too (a cross-check).
     static func kernel(for type: GGMLType) -> (any WeightKernel)? {
         let mode = ProcessInfo.processInfo.environment["GGUFKIT_RUNNER_KERNELS"]
         if mode != "shared" {
             switch type {
             case .f32: return F32Kernel()
             case .f16: return F16Kernel()
-            case .q8_0 where mode == "own": return Q8_0Kernel()
             default: break
             }
         }
@@ -121,55 +120,4 @@ func dotF16(_ n: Int, _ a: UnsafePointer<UInt16>, _ b: UnsafePointer<UInt16>) ->
     }
     while i < n { s0 += tab[Int(a[i])] * tab[Int(b[i])]; i += 1 }
     return (s0 + s1) + (s2 + s3)
-}
-
-// MARK: - Q8_0 (the runner's own, written before the shared kernels landed; kept as a cross-check)
-
-/// Q8_0 weights with Q8_0 activations: blocks of 32 int8 and an F16 scale (34 bytes).
-struct Q8_0Kernel: WeightKernel {
-    var type: GGMLType { .q8_0 }
-    var activationType: GGMLType { .q8_0 }
-
-    /// `quantize_row_q8_0` as ggml-cpu's x86 path: d = amax/127, q = round-half-even(x · 127/amax).
-    func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ n: Int) {
-        for b in 0..<n / 32 {
-            let xb = x + b * 32
-            var amax: Float = 0
-            for j in 0..<32 { amax = max(amax, abs(xb[j])) }
-            let d = amax / 127
-            let id: Float = amax != 0 ? 127 / amax : 0
-            let blk = out + b * 34
-            blk.storeBytes(of: F16.fp16(d), as: UInt16.self)
-            for j in 0..<32 {
-                blk.storeBytes(of: Int8((xb[j] * id).rounded(.toNearestOrEven)), toByteOffset: 2 + j, as: Int8.self)
-            }
-        }
-    }
-
-    /// ggml's x86 AVX2 order: 8 float lanes, lane k accumulates d·(products 4k..4k+3) with FMA; then
-    /// hsum_float_8 ((k + k+4), then (0+2, 1+3), then 0+1).
-    func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float {
-        let tab = F16.table
-        var acc = [Float](repeating: 0, count: 8)
-        for b in 0..<n / 32 {
-            let x = row + b * 34, y = act + b * 34
-            let d = tab[Int(x.loadUnaligned(as: UInt16.self))] * tab[Int(y.loadUnaligned(as: UInt16.self))]
-            let qx = (x + 2).assumingMemoryBound(to: Int8.self), qy = (y + 2).assumingMemoryBound(to: Int8.self)
-            for k in 0..<8 {
-                var isum: Int32 = 0
-                for j in 4 * k ..< 4 * k + 4 { isum &+= Int32(qx[j]) &* Int32(qy[j]) }
-                acc[k] = acc[k].addingProduct(d, Float(isum))
-            }
-        }
-        let r0 = acc[0] + acc[4], r1 = acc[1] + acc[5], r2 = acc[2] + acc[6], r3 = acc[3] + acc[7]
-        return (r0 + r2) + (r1 + r3)
-    }
-
-    func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
-        for b in 0..<n / 32 {
-            let x = row + b * 34
-            let d = F16.table[Int(x.loadUnaligned(as: UInt16.self))]
-            for j in 0..<32 { out[b * 32 + j] = Float(x.load(fromByteOffset: 2 + j, as: Int8.self)) * d }
-        }
-    }
 }

@@ -1,8 +1,5 @@
 import CRunnerOps
 
-/// Holds a value across a `@Sendable` boundary; the caller guarantees the accesses do not race.
-struct UncheckedSendable<T>: @unchecked Sendable { let value: T }
-
 /// Pieces per worker: a worker the OS deschedules (another process on the same cores) leaves its
 /// remaining pieces to the others instead of holding up the whole operation.
 let piecesPerWorker = 4
