@@ -121,6 +121,23 @@ save("special.f32.bin", "x", "F32", spec)
 for t in ["F16", "BF16"]:
     save(f"special.{t}.q.bin", "q", t, oracle.ggml_quantize_rows(spec, t, "chunk"))
 
+# non-finite weights (a broken download or a diverged fine-tune): ggml's min/max scans skip NaN when they
+# start from ±FLT_MAX (Q4_1, Q5_1) but keep a NaN first element (make_qkx2_quants starts from x[0])
+nf = []
+for k in range(6):
+    v = r.standard_normal(256)
+    if k == 0: v[r.integers(0, 256, 5)] = np.nan
+    if k == 1: v[0] = -np.nan
+    if k == 2: v[[3, 40, 100, 200]] = [np.inf, -np.inf, np.inf, -np.inf]
+    if k == 3: v[:] = np.nan
+    if k == 4: v[r.uniform(size=256) < 0.3] = np.nan; v[r.uniform(size=256) < 0.2] = np.inf
+    if k == 5: v[32:64] = np.nan; v[64:96] = -np.inf
+    nf.append(v)
+xn = np.stack(nf).astype(np.float32)
+save("nonfinite.f32.bin", "x", "F32", xn)
+for t in ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "F16", "BF16"]:
+    save(f"nonfinite.{t}.q.bin", "q", t, oracle.ggml_quantize_rows(xn, t, "chunk"))
+
 with open(os.path.join(out, "index.txt"), "w") as f:
     f.write("# name kind type rows cols  (made by make_vectors.py; rows of " + str(N) + ": " + " ".join(names) + ")\n")
     f.write("\n".join(index) + "\n")

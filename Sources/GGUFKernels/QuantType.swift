@@ -50,8 +50,11 @@ public struct QuantTraits: Sendable {
     public let blockSize: Int
     /// Bytes per block.
     public let bytesPerBlock: Int
-    /// The reference quantizer (what `llama-quantize` writes without an imatrix), or nil.
+    /// The reference quantizer (what `llama-quantize` writes without an imatrix), or nil: the AVX2 C
+    /// quantizer where there is one and it runs (Q4_1, Q3_K, BF16; see ``usesCKernels``), else ``portableQuantizeRow``.
     public let quantizeRow: QuantizeRowFn?
+    /// The Swift reference quantizer (every platform; the same bytes as ``quantizeRow``).
+    public let portableQuantizeRow: QuantizeRowFn?
     /// The dequantizer (ggml's `to_float`), or nil.
     public let dequantizeRow: DequantizeRowFn?
     /// The type activations are converted to before a dot product with this weight type, or nil.
@@ -69,7 +72,7 @@ public struct QuantTraits: Sendable {
     public let portableFromFloat: QuantizeRowFn?
     /// The C dot product and activation quantizer when this CPU can run them (x86-64 with AVX2, FMA and
     /// F16C), whether or not `GGUFKIT_KERNELS=swift` turned them off; for tests.
-    let cVecDot: VecDotFn?, cFromFloat: QuantizeRowFn?
+    let cVecDot: VecDotFn?, cFromFloat: QuantizeRowFn?, cQuantize: QuantizeRowFn?
     /// Whether the kernels of this type were checked bit for bit against llama.cpp (see docs/kernels.md).
     public let verified: Bool
 
@@ -80,11 +83,13 @@ public struct QuantTraits: Sendable {
     init(_ name: String, _ blockSize: Int, _ bytes: Int, quantize: QuantizeRowFn? = nil, dequantize: DequantizeRowFn? = nil,
          vecDotType: QuantType? = nil, vecDot: VecDotFn? = nil, fromFloat: QuantizeRowFn? = nil, verified: Bool = true) {
         self.name = name; self.blockSize = blockSize; self.bytesPerBlock = bytes
-        self.quantizeRow = quantize; self.dequantizeRow = dequantize
+        self.portableQuantizeRow = quantize; self.dequantizeRow = dequantize
         self.vecDotType = vecDotType; self.portableVecDot = vecDot; self.portableFromFloat = fromFloat; self.verified = verified
         cVecDot = CKernelTable.vecDot(name)
         cFromFloat = CKernelTable.fromFloat(name)
+        cQuantize = CKernelTable.quantize(name)
         let useC = CKernelTable.enabled
+        self.quantizeRow = useC ? cQuantize ?? quantize : quantize
         self.vecDot = useC ? cVecDot ?? vecDot : vecDot
         self.fromFloat = useC ? cFromFloat ?? fromFloat : fromFloat
     }
@@ -112,7 +117,7 @@ public struct QuantTraits: Sendable {
                            fromFloat: Q8_0.quantizeActivations)
         t[9] = QuantTraits("Q8_1", 32, 36, quantize: Q8_1.quantize, dequantize: Q8_1.dequantize, fromFloat: Q8_1.quantizeActivations)
         t[10] = QuantTraits("Q2_K", 256, 84, quantize: Q2_K.quantize, dequantize: Q2_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q2_K)
-        t[11] = QuantTraits("Q3_K", 256, 110, quantize: Q3_K.quantize, dequantize: Q3_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q3_K)
+        t[11] = QuantTraits("Q3_K", 256, 110, quantize: { x, y, n in Q3_K.quantize(x, y, n) }, dequantize: Q3_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q3_K)
         t[12] = QuantTraits("Q4_K", 256, 144, quantize: Q4_K.quantize, dequantize: Q4_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q4_K)
         t[13] = QuantTraits("Q5_K", 256, 176, quantize: Q5_K.quantize, dequantize: Q5_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q5_K)
         t[14] = QuantTraits("Q6_K", 256, 210, quantize: Q6_K.quantize, dequantize: Q6_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q6_K)

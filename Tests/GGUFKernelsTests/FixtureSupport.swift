@@ -61,6 +61,18 @@ func quantizeRows(_ t: QuantType, _ x: [Float], rows: Int, n: Int) throws -> [UI
     return out
 }
 
+/// Rows quantized by one row function (no length checks; `n` is a multiple of the block size).
+func quantizeRows(_ t: QuantType, _ x: [Float], rows: Int, n: Int, with fn: QuantizeRowFn) throws -> [UInt8] {
+    let rb = try t.rowSize(n)
+    var out = [UInt8](repeating: 0xAA, count: rows * rb)
+    x.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBytes { dst in
+            for r in 0..<rows { fn(src.baseAddress! + r * n, dst.baseAddress! + r * rb, n) }
+        }
+    }
+    return out
+}
+
 func dequantizeRows(_ t: QuantType, _ q: [UInt8], rows: Int, n: Int) throws -> [Float] {
     var out = [Float](repeating: 0, count: rows * n)
     try q.withUnsafeBytes { src in

@@ -7,6 +7,7 @@
 // (see docs/kernels.md for which are bit-identical).
 #pragma once
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +56,13 @@ void ckernels_quantize_q8_0(const float *x, void *y, ptrdiff_t n);
 void ckernels_quantize_q8_1(const float *x, void *y, ptrdiff_t n);
 /// quantize_row_q8_K_ref (the x86 backend's from_float), vectorized; all-zero blocks get zero bsums.
 void ckernels_quantize_q8_K(const float *x, void *y, ptrdiff_t n);
+/// quantize_row_q4_1_ref (ggml-base, the weight quantizer llama-quantize runs), byte-identical.
+void ckernels_quantize_q4_1(const float *x, void *y, ptrdiff_t n);
+/// make_q3_quants(16, 4, x, L, do_rmse = true) of ggml-quants.c (Q3_K's group quantizer), bit-identical:
+/// the scale, and the 16 codes (0...7) in L.
+float ckernels_make_q3_quants(const float *x, int8_t *L);
+/// ggml_fp32_to_bf16_row_ref: round to nearest even, NaN kept quiet (| 0x40), any n.
+void ckernels_fp32_to_bf16(const float *x, uint16_t *y, ptrdiff_t n);
 #endif
 
 #pragma clang assume_nonnull end

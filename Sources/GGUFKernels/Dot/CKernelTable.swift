@@ -43,10 +43,28 @@ enum CKernelTable {
         default: return nil
         }
     }
+
+    /// The C weight quantizer of a type, if there is one and the CPU can run it.
+    static func quantize(_ name: String) -> QuantizeRowFn? {
+        guard available else { return nil }
+        switch name {
+        case "Q4_1": return { x, y, n in ckernels_quantize_q4_1(x, y, n) }
+        case "Q3_K": return { x, y, n in Q3_K.quantize(x, y, n, cGroups: true) }
+        case "BF16": return { x, y, n in ckernels_fp32_to_bf16(x, y.assumingMemoryBound(to: UInt16.self), n) }
+        default: return nil
+        }
+    }
+
+    /// make_q3_quants(16, 4, …) in C; only when ``available``.
+    @inline(__always) static func makeQ3Quants(_ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
+        ckernels_make_q3_quants(x, L)
+    }
     #else
     static let available = false
     static let enabled = false
     static func vecDot(_ name: String) -> VecDotFn? { nil }
     static func fromFloat(_ name: String) -> QuantizeRowFn? { nil }
+    static func quantize(_ name: String) -> QuantizeRowFn? { nil }
+    static func makeQ3Quants(_ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float { fatalError("no C kernels") }
     #endif
 }

@@ -12,10 +12,12 @@
     (f > -2147483904.0 && f < 2147483648.0) ? Int32(f) : Int32.min
 }
 
-/// C's `roundf` (half away from zero) for |f| < 2²³, as an Int32.
+/// C's `roundf` (half away from zero), then converted as x86 does (cvttss2si: Int32.min when NaN, infinite
+/// or out of range, which the C code's int8 store keeps as 0).
 @inline(__always) func roundAway(_ f: Float) -> Int32 {
     let a = abs(f)
     var t = cTrunc(a)
+    if t == .min { return t }
     t &+= (a - Float(t)) >= 0.5 ? 1 : 0
     return f < 0 ? 0 &- t : t
 }
@@ -36,13 +38,32 @@ let groupMaxEps: Float = 1e-15
     var m: UInt32 = 0
     for j in 0..<n { m = Swift.max(m, bits[j] & 0x7fff_ffff) }
     if m == 0 { return (0, 0) }
+    if m > 0x7f80_0000 {  // a NaN, which C's comparison never takes: run the scan as written
+        var amax: Float = 0, max: Float = 0
+        for j in 0..<n where abs(x[j]) > amax { amax = abs(x[j]); max = x[j] }
+        return (amax, max)
+    }
     var j = 0
     while (bits[j] & 0x7fff_ffff) != m { j += 1 }
     return (Float(bitPattern: m), x[j])
 }
 
+/// `amax = MAX(amax, fabsf(x[j]))` from 0, as quantize_row_q8_0/q8_1_ref scan: without NaN the largest |x|;
+/// a NaN makes amax NaN, and the next element replaces it (MAX(NaN, v) is v), as in C.
+@inline(__always) func absMaxMacro(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    let bits = UnsafeRawPointer(x).assumingMemoryBound(to: UInt32.self)
+    var m: UInt32 = 0
+    for j in 0..<n { m = Swift.max(m, bits[j] & 0x7fff_ffff) }
+    if m <= 0x7f80_0000 { return Float(bitPattern: m) }
+    var a: Float = 0
+    for j in 0..<n { let v = abs(x[j]); a = a > v ? a : v }
+    return a
+}
+
 /// Smallest and largest element as C's strict-comparison scans find them (a zero result is the first zero).
-@inline(__always) func minMax(_ x: UnsafePointer<Float>, _ n: Int) -> (min: Float, max: Float) {
+/// The scan starts from `min = FLT_MAX, max = -FLT_MAX` (quantize_row_q4_1/q5_1_ref), where a NaN never
+/// wins, or, with `fromFirst`, from `min = max = x[0]` (make_qkx2_quants), where a NaN first element stays.
+@inline(__always) func minMax(_ x: UnsafePointer<Float>, _ n: Int, fromFirst: Bool = false) -> (min: Float, max: Float) {
     let bits = UnsafeRawPointer(x).assumingMemoryBound(to: Int32.self)
     var lo = Int32.max, hi = Int32.min
     for j in 0..<n {
@@ -53,6 +74,19 @@ let groupMaxEps: Float = 1e-15
     }
     var mn = Float(bitPattern: UInt32(bitPattern: lo ^ ((lo >> 31) & 0x7fff_ffff)))
     var mx = Float(bitPattern: UInt32(bitPattern: hi ^ ((hi >> 31) & 0x7fff_ffff)))
+    if mn.isNaN || mx.isNaN {  // NaN keys sort outside ±inf; C's comparisons skip them: run the scan as written
+        mn = fromFirst ? x[0] : .greatestFiniteMagnitude
+        mx = fromFirst ? x[0] : -.greatestFiniteMagnitude
+        for j in (fromFirst ? 1 : 0)..<n {
+            if x[j] < mn { mn = x[j] }
+            if x[j] > mx { mx = x[j] }
+        }
+        return (mn, mx)
+    }
+    if !fromFirst {  // ±inf never beats the starting ±FLT_MAX
+        if mn == .infinity { mn = .greatestFiniteMagnitude }
+        if mx == -.infinity { mx = -.greatestFiniteMagnitude }
+    }
     if mn == 0 || mx == 0 {
         var j = 0
         while x[j] != 0 { j += 1 }
@@ -134,41 +168,56 @@ func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: Unsaf
 }
 
 /// `make_q3_quants(n, nmax, x, L, do_rmse: true)` (Q3_K). Codes go to `L` as `l + nmax`.
-func makeQ3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
+///
+/// C's refinement visits the elements in order and, at each, may take a new code (which changes the two
+/// running sums every later element sees). Changes are rare, so each pass here evaluates all remaining
+/// elements at once against the current sums, in a loop the compiler vectorizes (every term computed as
+/// C computes it), takes the first element C would change, and resumes after it with the new sums: the
+/// same decisions in the same order, bit for bit. `tmp` is scratch for 7·n floats.
+func makeQ3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>,
+                  _ tmp: UnsafeMutablePointer<Float>) -> Float {
     let (amax, max) = absMax(x, n)
     if amax < groupMaxEps {
         for i in 0..<n { L[i] = 0 }
         return 0
     }
+    let w = tmp, wx = tmp + n, ta = tmp + 2 * n, tb = tmp + 3 * n
+    let nsx = tmp + 4 * n, ns2 = tmp + 5 * n
+    let cand = UnsafeMutableRawPointer(tmp + 6 * n).assumingMemoryBound(to: Int32.self)
+    let ok = UnsafeMutableRawPointer(ta).assumingMemoryBound(to: Int32.self)  // ta is free after the first sums
     let iscale = Float(-nmax) / max
+    // one array per loop, so that each vectorizes (a mixed loop kept its clamps as mispredicted branches)
+    for i in 0..<n { cand[i] = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1) }
+    for i in 0..<n { L[i] = Int8(truncatingIfNeeded: cand[i]) }
+    for i in 0..<n { w[i] = x[i] * x[i] }
+    for i in 0..<n { wx[i] = w[i] * x[i] }
+    for i in 0..<n { ta[i] = wx[i] * Float(cand[i]) }
+    for i in 0..<n { tb[i] = w[i] * Float(cand[i]) * Float(cand[i]) }
     var sumlx: Float = 0, suml2: Float = 0
-    for i in 0..<n {
-        let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
-        L[i] = Int8(truncatingIfNeeded: l)
-        let w = x[i] * x[i]
-        let fl = Float(l)
-        sumlx += w * x[i] * fl
-        suml2 += w * fl * fl
-    }
+    for i in 0..<n { sumlx += ta[i]; suml2 += tb[i] }
     for _ in 0..<5 {
         var changed = 0
-        for i in 0..<n {
-            let w = x[i] * x[i]
-            let li = Float(L[i])
-            var slx = sumlx - w * x[i] * li
-            if slx > 0 {
-                var sl2 = suml2 - w * li * li
-                let newL = clamp(nearestInt(x[i] * sl2 / slx), -nmax, nmax - 1)
-                if newL != Int32(L[i]) {
-                    let fn = Float(newL)
-                    slx += w * x[i] * fn
-                    sl2 += w * fn * fn
-                    if sl2 > 0 && slx * slx * suml2 > sumlx * sumlx * sl2 {
-                        L[i] = Int8(truncatingIfNeeded: newL); sumlx = slx; suml2 = sl2
-                        changed += 1
-                    }
-                }
+        var start = 0
+        while start < n {
+            let sx = sumlx, s2 = suml2, sxx = sumlx * sumlx
+            for i in start..<n {
+                let li = Float(L[i])
+                let slx = sx - wx[i] * li
+                let sl2 = s2 - w[i] * li * li
+                let nl = clamp(nearestInt(x[i] * sl2 / slx), -nmax, nmax - 1)
+                let fn = Float(nl)
+                let slxN = slx + wx[i] * fn, sl2N = sl2 + w[i] * fn * fn
+                cand[i] = nl; nsx[i] = slxN; ns2[i] = sl2N
+                let a: Int32 = slx > 0 ? 1 : 0, b: Int32 = nl != Int32(L[i]) ? 1 : 0
+                let c: Int32 = sl2N > 0 ? 1 : 0, d: Int32 = slxN * slxN * s2 > sxx * sl2N ? 1 : 0
+                ok[i] = a & b & c & d
             }
+            var i = start
+            while i < n && ok[i] == 0 { i += 1 }
+            if i == n { break }
+            L[i] = Int8(truncatingIfNeeded: cand[i]); sumlx = nsx[i]; suml2 = ns2[i]
+            changed += 1
+            start = i + 1
         }
         if changed == 0 { break }
     }
@@ -184,7 +233,7 @@ func makeQ3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: Unsaf
 func makeQkx2Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ weights: UnsafePointer<Float>,
                     _ L: UnsafeMutablePointer<UInt8>, _ theMin: inout Float, _ Laux: UnsafeMutablePointer<UInt8>,
                     _ rmin: Float, _ rdelta: Float, _ nstep: Int, _ useMad: Bool, _ tmp: UnsafeMutablePointer<Float>) -> Float {
-    var (min, max) = minMax(x, n)
+    var (min, max) = minMax(x, n, fromFirst: true)
     var sumW = weights[0]
     var sumX = sumW * x[0]
     for i in 1..<n {

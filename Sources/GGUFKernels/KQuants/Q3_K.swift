@@ -3,16 +3,18 @@
 enum Q3_K {
     static let blockSize = 256, bytes = 110
 
-    /// quantize_row_q3_K_ref
-    static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
+    /// quantize_row_q3_K_ref. With `cGroups`, each group of 16 goes through the AVX2 C make_q3_quants
+    /// (same bits; the caller checks that the CPU runs it), else through ``makeQ3Quants``.
+    static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int, cGroups: Bool = false) {
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: 256) { lbuf in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { sbuf in
-            let L = lbuf.baseAddress!, scales = sbuf.baseAddress!
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 + 7 * 16) { sbuf in
+            let L = lbuf.baseAddress!, scales = sbuf.baseAddress!, tmp = scales + 16
             for i in 0..<(k / 256) {
                 let xb = x + i * 256, yb = y + i * bytes
                 var maxScale: Float = 0, amax: Float = 0
                 for j in 0..<16 {
-                    scales[j] = makeQ3Quants(16, 4, xb + 16 * j, L + 16 * j)
+                    scales[j] = cGroups ? CKernelTable.makeQ3Quants(xb + 16 * j, L + 16 * j)
+                                        : makeQ3Quants(16, 4, xb + 16 * j, L + 16 * j, tmp)
                     let s = abs(scales[j])
                     if s > amax { amax = s; maxScale = scales[j] }
                 }

@@ -10,7 +10,7 @@ enum Q8_0 {
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         for i in 0..<(k / 32) {
             let xb = x + i * 32, yb = y + i * bytes
-            let amax = absMax(xb, 32).amax
+            let amax = absMaxMacro(xb, 32)
             let d = amax / 127
             let id: Float = d != 0 ? 1 / d : 0
             storeF16(yb, 0, d)
@@ -50,7 +50,7 @@ enum Q8_1 {
     static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         for i in 0..<(k / 32) {
             let xb = x + i * 32, yb = y + i * bytes
-            let amax = absMax(xb, 32).amax
+            let amax = absMaxMacro(xb, 32)
             let d = amax / 127
             let id: Float = d != 0 ? 1 / d : 0
             storeF16(yb, 0, d)
