@@ -125,10 +125,45 @@ ROPS_TARGET static __m256i hsum8x8(const __m256i *s) {
     return _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
 }
 
-/// Tokens whose activations stay in L2 while a row's super-blocks are unpacked once for all of them, and
-/// tokens computed together from one unpacked 32-value group (their integer accumulators in registers).
+/// Tokens whose activations are used for every row while a row's super-blocks are unpacked once for all of
+/// them; rows whose unpacked super-blocks are used together (with one group's activations in L1, as
+/// llama.cpp's 16-row microtiles); and tokens computed together from one unpacked 32-value group (their
+/// integer accumulators in registers).
 #define TOKENS 64
+#define ROWS 16
 #define GROUP 8
+
+/// One row's integer sums for GROUP tokens over one unpacked super-block, then the tiled kernel's
+/// epilogue, eight tokens per vector: r = d·s1, r = fma(−dmin, s2, r) (types with mins), acc = fma(r, d_act, acc).
+ROPS_TARGET static inline __attribute__((always_inline)) __m256 kquant_group(const struct kblock *b, int mins,
+        const uint8_t *const *y, __m256 dy, __m256 acc) {
+    __m256i s1[GROUP];
+    for (long t = 0; t < GROUP; t++) s1[t] = _mm256_setzero_si256();
+    for (int s = 0; s < 8; s++) {
+        const __m256i wv = _mm256_loadu_si256((const __m256i *)(b->w + 32 * s));
+        const __m256i sc = _mm256_setr_m128i(_mm_set1_epi16(b->sc[2 * s]), _mm_set1_epi16(b->sc[2 * s + 1]));
+        if (mins) {   // codes ≥ 0: multiply them as unsigned bytes directly
+            for (long t = 0; t < GROUP; t++) {
+                const __m256i q = _mm256_loadu_si256((const __m256i *)(y[t] + 4 + 32 * s));
+                s1[t] = _mm256_add_epi32(s1[t], _mm256_madd_epi16(sc, _mm256_maddubs_epi16(wv, q)));
+            }
+        } else {      // signed codes: |w| · (q with w's sign)
+            const __m256i aw = _mm256_sign_epi8(wv, wv);
+            for (long t = 0; t < GROUP; t++) {
+                const __m256i q = _mm256_loadu_si256((const __m256i *)(y[t] + 4 + 32 * s));
+                s1[t] = _mm256_add_epi32(s1[t], _mm256_madd_epi16(sc, _mm256_maddubs_epi16(aw, _mm256_sign_epi8(q, wv))));
+            }
+        }
+    }
+    __m256 res = _mm256_mul_ps(_mm256_set1_ps(b->d), _mm256_cvtepi32_ps(hsum8x8(s1)));
+    if (mins) {
+        const __m256i mn = _mm256_loadu_si256((const __m256i *)b->mn);
+        __m256i s2[GROUP];
+        for (long t = 0; t < GROUP; t++) s2[t] = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(y[t] + 260)), mn);
+        res = _mm256_fnmadd_ps(_mm256_set1_ps(b->dmin), _mm256_cvtepi32_ps(hsum8x8(s2)), res);
+    }
+    return _mm256_fmadd_ps(res, dy, acc);
+}
 
 ROPS_TARGET void rops_gemm_kquant_tiled(int type, long k, const void *w, long ldw, long r0, long r1,
                                         const void *x, long ldx, long nt, float *c, long ldc) {
@@ -145,55 +180,30 @@ ROPS_TARGET void rops_gemm_kquant_tiled(int type, long k, const void *w, long ld
     const long nb = k / 256;
     const uint8_t *W = (const uint8_t *)w, *X = (const uint8_t *)x;
     const int mins = type == 10 || type == 12 || type == 13;   // Q2_K, Q4_K, Q5_K: mins, unsigned codes
-    struct kblock b;
-    __m256 acc[TOKENS / GROUP];
+    struct kblock b[ROWS];
+    float acc[ROWS][TOKENS];
     for (long t0 = 0; t0 < nt; t0 += TOKENS) {
         const long tn = nt - t0 < TOKENS ? nt - t0 : TOKENS;
-        for (long r = r0; r < r1; r++) {
-            for (long i = 0; i < TOKENS / GROUP; i++) acc[i] = _mm256_setzero_ps();
+        for (long rb = r0; rb < r1; rb += ROWS) {
+            const long rn = r1 - rb < ROWS ? r1 - rb : ROWS;
+            memset(acc, 0, sizeof acc);
             for (long ib = 0; ib < nb; ib++) {
-                unpack(W + r * ldw + ib * bytes, &b);
-                const __m256i mn = _mm256_loadu_si256((const __m256i *)b.mn);
+                for (long i = 0; i < rn; i++) unpack(W + (rb + i) * ldw + ib * bytes, &b[i]);
                 for (long g = 0; g < tn; g += GROUP) {
                     const long gn = tn - g < GROUP ? tn - g : GROUP;
                     const uint8_t *y[GROUP];
-                    __m256i s1[GROUP];
+                    float dy[GROUP];
                     for (long t = 0; t < GROUP; t++) {
                         y[t] = X + (t0 + g + (t < gn ? t : 0)) * ldx + ib * 292;
-                        s1[t] = _mm256_setzero_si256();
+                        memcpy(&dy[t], y[t], 4);
                     }
-                    for (int s = 0; s < 8; s++) {
-                        const __m256i wv = _mm256_loadu_si256((const __m256i *)(b.w + 32 * s));
-                        const __m256i aw = _mm256_sign_epi8(wv, wv);
-                        const __m256i sc = _mm256_setr_m128i(_mm_set1_epi16(b.sc[2 * s]), _mm_set1_epi16(b.sc[2 * s + 1]));
-                        if (mins) {   // codes ≥ 0: multiply them as unsigned bytes directly
-                            for (long t = 0; t < GROUP; t++) {
-                                const __m256i q = _mm256_loadu_si256((const __m256i *)(y[t] + 4 + 32 * s));
-                                s1[t] = _mm256_add_epi32(s1[t], _mm256_madd_epi16(sc, _mm256_maddubs_epi16(wv, q)));
-                            }
-                        } else {      // signed codes: |w| · (q with w's sign)
-                            for (long t = 0; t < GROUP; t++) {
-                                const __m256i q = _mm256_loadu_si256((const __m256i *)(y[t] + 4 + 32 * s));
-                                s1[t] = _mm256_add_epi32(s1[t], _mm256_madd_epi16(sc, _mm256_maddubs_epi16(aw, _mm256_sign_epi8(q, wv))));
-                            }
-                        }
-                    }
-                    // the tiled kernel's epilogue, eight tokens per vector: r = d·s1, r = fma(−dmin, s2, r)
-                    // (types with mins), acc = fma(r, d_act, acc)
-                    __m256 res = _mm256_mul_ps(_mm256_set1_ps(b.d), _mm256_cvtepi32_ps(hsum8x8(s1)));
-                    if (mins) {
-                        __m256i s2[GROUP];
-                        for (long t = 0; t < GROUP; t++) s2[t] = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(y[t] + 260)), mn);
-                        res = _mm256_fnmadd_ps(_mm256_set1_ps(b.dmin), _mm256_cvtepi32_ps(hsum8x8(s2)), res);
-                    }
-                    float dy[GROUP];
-                    for (long t = 0; t < GROUP; t++) memcpy(&dy[t], y[t], 4);
-                    acc[g / GROUP] = _mm256_fmadd_ps(res, _mm256_loadu_ps(dy), acc[g / GROUP]);
+                    const __m256 dyv = _mm256_loadu_ps(dy);
+                    for (long i = 0; i < rn; i++)
+                        _mm256_storeu_ps(acc[i] + g, kquant_group(&b[i], mins, y, dyv, _mm256_loadu_ps(acc[i] + g)));
                 }
             }
-            float out[TOKENS];
-            for (long i = 0; i < TOKENS / GROUP; i++) _mm256_storeu_ps(out + GROUP * i, acc[i]);
-            for (long t = 0; t < tn; t++) c[(t0 + t) * ldc + r] = out[t];
+            for (long i = 0; i < rn; i++)
+                for (long t = 0; t < tn; t++) c[(t0 + t) * ldc + rb + i] = acc[i][t];
         }
     }
 }

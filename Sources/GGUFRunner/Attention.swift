@@ -28,6 +28,13 @@ func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys
     let kqTiny = usesTinyBLAS(m: span, n: tokens, k: headSize)   // kq: span rows of headSize
     let vpTiny = usesTinyBLAS(m: headSize, n: tokens, k: span)   // kqv: headSize rows of span
     let c = runnerOpsAvailable
+    #if arch(x86_64)
+    if c && kqTiny && vpTiny {
+        attentionBatched(q: q, tokens: tokens, start: start, span: span, keys: keys, values: values, capacity: capacity,
+                         heads: heads, headsKV: headsKV, headSize: headSize, out: out, threads: threads)
+        return
+    }
+    #endif
     parallelRanges(tokens * heads, threads: threads) { s, e in
         var q16 = [UInt16](repeating: 0, count: headSize)
         var scores = [Float](repeating: 0, count: used)
@@ -53,6 +60,53 @@ func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys
         }}}
     }
 }
+
+#if arch(x86_64)
+/// Tokens of one head whose products go through one tiled matmul (each key and value row is read once for
+/// all of them instead of once per token).
+let attentionBlock = 8
+
+/// ``attention`` for a batch in tinyBLAS order (`CRunnerOps`), `attentionBlock` tokens of a head at a time:
+/// `K·q` for all positions the block's last token sees (a token's scores past its own positions are computed
+/// and ignored), and `V·p` over those positions with each token's probabilities zero past its own (the tiled
+/// products give every output the order of its single dot, and the zeros add nothing).
+func attentionBatched(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys: UnsafePointer<UInt16>,
+                      values: UnsafePointer<UInt16>, capacity: Int, heads: Int, headsKV: Int, headSize: Int,
+                      out: UnsafeMutablePointer<Float>, threads: Int) {
+    let dim = heads * headSize, kvDim = headsKV * headSize
+    let group = heads / headsKV
+    let scale = 1 / Float(headSize).squareRoot()
+    let tb = attentionBlock
+    let blocks = (tokens + tb - 1) / tb
+    let width = (start + tokens + 7) & ~7   // positions of the widest block, padded to tinyBLAS's step
+    parallelRanges(blocks * heads, threads: threads) { s, e in
+        var q16 = [UInt16](repeating: 0, count: tb * headSize)
+        var scores = [Float](repeating: 0, count: tb * width)
+        var p16 = [UInt16](repeating: 0, count: tb * width)
+        q16.withUnsafeMutableBufferPointer { q16 in
+        scores.withUnsafeMutableBufferPointer { sc in
+        p16.withUnsafeMutableBufferPointer { p16 in
+            let qh = q16.baseAddress!, sp = sc.baseAddress!, ph = p16.baseAddress!
+            for job in s..<e {
+                let blk = job / heads, h = job % heads, kvh = h / group
+                let t0 = blk * tb, tn = min(tb, tokens - t0)
+                let seen = start + t0 + tn              // positions the block's last token sees
+                let kpad = (seen + 7) & ~7
+                for t in 0..<tn { toF16(q + (t0 + t) * dim + h * headSize, qh + t * headSize, headSize) }
+                rops_gemm_f16_tb(headSize, keys + kvh * headSize, kvDim, 0, seen, qh, headSize, tn, sp, seen)
+                for t in 0..<tn {
+                    let n = start + t0 + t + 1
+                    rops_softmax(n, span, sp + t * seen, scale)
+                    toF16(sp + t * seen, ph + t * kpad, n)
+                    for j in n..<kpad { ph[t * kpad + j] = 0 }
+                }
+                rops_gemm_f16_tb(kpad, values + kvh * headSize * capacity, capacity, 0, headSize, ph, kpad, tn,
+                                 out + t0 * dim + h * headSize, dim)
+            }
+        }}}
+    }
+}
+#endif
 
 /// Softmax of `x · scale` over n values (libm exp, sum in double): the portable fallback.
 func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int, scale: Float) {
