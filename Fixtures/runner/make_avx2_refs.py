@@ -1,4 +1,4 @@
-"""Writes llama.cpp's logits of fortune-llama F32/F16/Q8_0/q4_0/q4_K_M on an x86 AVX2+FMA+F16C machine (no AVX-512):
+"""Writes llama.cpp's logits of fortune-llama F32/F16/Q8_0/q4_0/q4_K_M/q2_K/q3_K_M/q5_K_M/q6_K on an x86 AVX2+FMA+F16C machine (no AVX-512):
 the runner's bit-exactness references (docs/runner.md, "Agreement with llama.cpp").
 
 Run from this folder with the oracle's python (../../../shared/oracle/README.md), on such a machine:
@@ -18,7 +18,9 @@ shared = sys.argv[1] if len(sys.argv) > 1 else "../../../shared/fixtures"
 tokens = json.load(open("expected.json"))["tokens"]
 for t, path in [("f32", "gguf/fortune-llama-f32"), ("f16", "gguf/fortune-llama-f16"),
                 ("Q8_0", "gguf-current/fortune-llama-Q8_0"), ("q4_0", "gguf/fortune-llama-q4_0"),
-                ("q4_K_M", "gguf/fortune-llama-q4_K_M")]:
+                ("q4_K_M", "gguf/fortune-llama-q4_K_M"), ("q2_K", "gguf/fortune-llama-q2_K"),
+                ("q3_K_M", "gguf/fortune-llama-q3_K_M"), ("q5_K_M", "gguf/fortune-llama-q5_K_M"),
+                ("q6_K", "gguf/fortune-llama-q6_K")]:
     m = oracle.Model(f"{shared}/trained/{path}.gguf", n_ctx=256, n_batch=256, threads=2,
                      flash_attn="off", repack=False)
     batch = m.decode(tokens, 0, True)

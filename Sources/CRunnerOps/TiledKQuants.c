@@ -4,14 +4,19 @@
 #if defined(__x86_64__)
 #include "simd.h"
 
-/// One weight super-block unpacked: signed codes (value − bias), a scale and a min per 16 values,
-/// and the two fp16 factors as floats. Values are d·scale·code − dmin·min.
+/// One weight super-block unpacked: codes as unsigned bytes (Q3_K/Q6_K: value + bias), a scale and a min
+/// per 16 values, and the two fp16 factors as floats. Values are d·scale·(code − bias) − dmin·min.
 struct kblock {
     int8_t w[256];
     int16_t sc[16];
     int16_t mn[16];
     float d, dmin;
 };
+
+/// Q3_K and Q6_K codes are kept as stored, unsigned (value + 4, value + 32), so that they multiply the
+/// activations in one maddubs as the other types do; the bias comes off the exact integer sum afterwards:
+/// Σ sc·(w + B)·q − B·Σ sc·bsum = Σ sc·w·q (bsum: the activations' sums per 16, in Q8_K).
+enum { BIAS_Q3_K = 4, BIAS_Q6_K = 32 };
 
 /// ggml's get_scale_min_k4: the 6-bit scale and min of sub-block j of a Q4_K/Q5_K block.
 static void scale_min_k4(int j, const uint8_t *q, int *d, int *m) {
@@ -52,16 +57,15 @@ ROPS_TARGET static void unpack_q3_K(const uint8_t *x, struct kblock *b) {
         b->sc[i] = (int16_t)((lo | hi << 4) - 32);
         b->mn[i] = 0;
     }
-    const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1), four = _mm256_set1_epi8(4);
+    const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
     const __m256i h = _mm256_loadu_si256((const __m256i *)hm);
     for (int n = 0; n < 2; n++) {
         const __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * n));
         for (int j = 0; j < 4; j++) {
-            // (code | high bit << 2) − 4: the high bit set means no −4
+            // code | high bit << 2 (value + 4: the high bit set means no −4)
             const __m256i lo = _mm256_and_si256(_mm256_srli_epi16(v, 2 * j), m3);
             const __m256i hb = _mm256_and_si256(_mm256_srli_epi16(h, 4 * n + j), one);
-            _mm256_storeu_si256((__m256i *)(b->w + 128 * n + 32 * j),
-                                _mm256_sub_epi8(_mm256_or_si256(lo, _mm256_slli_epi16(hb, 2)), four));
+            _mm256_storeu_si256((__m256i *)(b->w + 128 * n + 32 * j), _mm256_or_si256(lo, _mm256_slli_epi16(hb, 2)));
         }
     }
 }
@@ -97,7 +101,7 @@ ROPS_TARGET static void unpack_q6_K(const uint8_t *x, struct kblock *b) {
     const int8_t *sc = (const int8_t *)(x + 192);
     b->d = rops_half_to_float(x + 208); b->dmin = 0;
     for (int i = 0; i < 16; i++) { b->sc[i] = sc[i]; b->mn[i] = 0; }
-    const __m256i m4 = _mm256_set1_epi8(0xF), m3 = _mm256_set1_epi8(3), c32 = _mm256_set1_epi8(32);
+    const __m256i m4 = _mm256_set1_epi8(0xF), m3 = _mm256_set1_epi8(3);
     for (int n = 0; n < 2; n++) {
         const __m256i l0 = _mm256_loadu_si256((const __m256i *)(ql + 64 * n));
         const __m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 64 * n + 32));
@@ -106,7 +110,7 @@ ROPS_TARGET static void unpack_q6_K(const uint8_t *x, struct kblock *b) {
                                 _mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_and_si256(_mm256_srli_epi16(l1, 4), m4) };
         for (int j = 0; j < 4; j++) {
             const __m256i hi = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2 * j), m3), 4);
-            _mm256_storeu_si256((__m256i *)(b->w + 128 * n + 32 * j), _mm256_sub_epi8(_mm256_or_si256(lo[j], hi), c32));
+            _mm256_storeu_si256((__m256i *)(b->w + 128 * n + 32 * j), _mm256_or_si256(lo[j], hi));   // value + 32
         }
     }
 }
@@ -135,27 +139,26 @@ ROPS_TARGET static __m256i hsum8x8(const __m256i *s) {
 
 /// One row's integer sums for GROUP tokens over one unpacked super-block, then the tiled kernel's
 /// epilogue, eight tokens per vector: r = d·s1, r = fma(−dmin, s2, r) (types with mins), acc = fma(r, d_act, acc).
-ROPS_TARGET static inline __attribute__((always_inline)) __m256 kquant_group(const struct kblock *b, int mins,
+ROPS_TARGET static inline __attribute__((always_inline)) __m256 kquant_group(const struct kblock *b, int mins, int bias,
         const uint8_t *const *y, __m256 dy, __m256 acc) {
     __m256i s1[GROUP];
     for (long t = 0; t < GROUP; t++) s1[t] = _mm256_setzero_si256();
-    for (int s = 0; s < 8; s++) {
+    for (int s = 0; s < 8; s++) {   // codes ≥ 0 (biased where the type's are signed): unsigned bytes × q
         const __m256i wv = _mm256_loadu_si256((const __m256i *)(b->w + 32 * s));
         const __m256i sc = _mm256_setr_m128i(_mm_set1_epi16(b->sc[2 * s]), _mm_set1_epi16(b->sc[2 * s + 1]));
-        if (mins) {   // codes ≥ 0: multiply them as unsigned bytes directly
-            for (long t = 0; t < GROUP; t++) {
-                const __m256i q = _mm256_loadu_si256((const __m256i *)(y[t] + 4 + 32 * s));
-                s1[t] = _mm256_add_epi32(s1[t], _mm256_madd_epi16(sc, _mm256_maddubs_epi16(wv, q)));
-            }
-        } else {      // signed codes: |w| · (q with w's sign)
-            const __m256i aw = _mm256_sign_epi8(wv, wv);
-            for (long t = 0; t < GROUP; t++) {
-                const __m256i q = _mm256_loadu_si256((const __m256i *)(y[t] + 4 + 32 * s));
-                s1[t] = _mm256_add_epi32(s1[t], _mm256_madd_epi16(sc, _mm256_maddubs_epi16(aw, _mm256_sign_epi8(q, wv))));
-            }
+        for (long t = 0; t < GROUP; t++) {
+            const __m256i q = _mm256_loadu_si256((const __m256i *)(y[t] + 4 + 32 * s));
+            s1[t] = _mm256_add_epi32(s1[t], _mm256_madd_epi16(sc, _mm256_maddubs_epi16(wv, q)));
         }
     }
-    __m256 res = _mm256_mul_ps(_mm256_set1_ps(b->d), _mm256_cvtepi32_ps(hsum8x8(s1)));
+    __m256i si = hsum8x8(s1);
+    if (bias) {   // minus bias · Σ sc·bsum, exact
+        const __m256i scv = _mm256_loadu_si256((const __m256i *)b->sc);
+        __m256i s2[GROUP];
+        for (long t = 0; t < GROUP; t++) s2[t] = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(y[t] + 260)), scv);
+        si = _mm256_sub_epi32(si, _mm256_mullo_epi32(_mm256_set1_epi32(bias), hsum8x8(s2)));
+    }
+    __m256 res = _mm256_mul_ps(_mm256_set1_ps(b->d), _mm256_cvtepi32_ps(si));
     if (mins) {
         const __m256i mn = _mm256_loadu_si256((const __m256i *)b->mn);
         __m256i s2[GROUP];
@@ -180,6 +183,7 @@ ROPS_TARGET void rops_gemm_kquant_tiled(int type, long k, const void *w, long ld
     const long nb = k / 256;
     const uint8_t *W = (const uint8_t *)w, *X = (const uint8_t *)x;
     const int mins = type == 10 || type == 12 || type == 13;   // Q2_K, Q4_K, Q5_K: mins, unsigned codes
+    const int bias = type == 11 ? BIAS_Q3_K : type == 14 ? BIAS_Q6_K : 0;
     struct kblock b[ROWS];
     float acc[ROWS][TOKENS];
     for (long t0 = 0; t0 < nt; t0 += TOKENS) {
@@ -199,7 +203,7 @@ ROPS_TARGET void rops_gemm_kquant_tiled(int type, long k, const void *w, long ld
                     }
                     const __m256 dyv = _mm256_loadu_ps(dy);
                     for (long i = 0; i < rn; i++)
-                        _mm256_storeu_ps(acc[i] + g, kquant_group(&b[i], mins, y, dyv, _mm256_loadu_ps(acc[i] + g)));
+                        _mm256_storeu_ps(acc[i] + g, kquant_group(&b[i], mins, bias, y, dyv, _mm256_loadu_ps(acc[i] + g)));
                 }
             }
             for (long i = 0; i < rn; i++)

@@ -3,7 +3,7 @@ import GGUFRunner
 import GGUFTestSupport
 import XCTest
 
-/// fortune-llama F16, q4_0, q4_K_M (bundled) and F32, Q8_0 (../shared) against llama.cpp's plain path built for x86 AVX2+FMA+F16C
+/// fortune-llama F16, q4_0, q4_K_M (bundled) and F32, Q8_0, q2_K, q3_K_M, q5_K_M, q6_K (../shared) against llama.cpp's plain path built for x86 AVX2+FMA+F16C
 /// (`Fixtures/runner/fortune-llama-*.avx2-*.npy`, made by `make_avx2_refs.py`): the 24 reference tokens in
 /// one batch (tinyBLAS matmuls) and one at a time (ggml_vec_dot). Where the runner's C primitives run
 /// (`runnerOpsAvailable`) the logits must be bit-identical; elsewhere (another summation order) close.
@@ -50,5 +50,14 @@ final class BitExactTests: XCTestCase {
 
     func testQ4_K_MBitIdentical() throws {
         try check(try LlamaModel(path: try FortuneModels.gguf("q4_K_M")), "q4_K_M")
+    }
+
+    /// The other K-quant files of ../shared (2023 tools): Q2_K, Q3_K (codes kept biased in the tiled matmul,
+    /// the bias taken off the integer sums), Q5_K, Q6_K in batches and one token at a time.
+    func testOtherKQuantsBitIdentical() throws {
+        guard let shared = sharedFixturesDir else { throw XCTSkip("../shared not present") }
+        for type in ["q2_K", "q3_K_M", "q5_K_M", "q6_K"] {
+            try check(try LlamaModel(path: shared + "/trained/gguf/fortune-llama-\(type).gguf"), type)
+        }
     }
 }
