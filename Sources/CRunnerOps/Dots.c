@@ -89,22 +89,32 @@ ROPS_TARGET float rops_dot_f32_vd(long n, const float *a, const float *b) {
     return sum;
 }
 
-/// One RM x RN tile (at most 4 x 2: with 4 x 3, as tinyBLAS, clang spilled an accumulator every step, 3x
-/// slower): each output one FMA accumulator over k (tinyBLAS's gemm_bloc).
-#define ROPS_TILE(NAME, T, LOAD)                                                                   \
-ROPS_TARGET static inline void NAME(long k, const T *a, long lda, const T *b, long ldb,            \
-                                    float *c, long ldc, int rm, int rn) {                          \
-    __m256 acc[4][2];                                                                              \
-    for (int i = 0; i < 4; i++) for (int j = 0; j < 2; j++) acc[i][j] = _mm256_setzero_ps();      \
-    if (rm == 4 && rn == 2) {                                                                      \
+/// Rows of a full tile. Each output is one 8-lane FMA chain over k; a core needs about ten chains in
+/// flight to keep both FMA units busy (latency 4-5 cycles), hence 6 rows x 2 tokens = 12 accumulators
+/// (tinyBLAS uses 4 x 3; with that shape clang spilled an accumulator every step, 3x slower).
+#define TILE_RM 6
+
+/// The k loop of a full-width tile of R rows x 2 tokens.
+#define ROPS_TILE_LOOP(LOAD, R)                                                                    \
         for (long l = 0; l < k; l += 8) {                                                          \
             const __m256 b0 = LOAD(b + l), b1 = LOAD(b + ldb + l);                                 \
-            for (int i = 0; i < 4; i++) {                                                          \
+            for (int i = 0; i < R; i++) {                                                          \
                 const __m256 av = LOAD(a + i * lda + l);                                           \
                 acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);                                    \
                 acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);                                    \
             }                                                                                      \
-        }                                                                                          \
+        }
+
+/// One rm x rn tile (at most TILE_RM x 2): each output one FMA accumulator over k (tinyBLAS's gemm_bloc).
+#define ROPS_TILE(NAME, T, LOAD)                                                                   \
+ROPS_TARGET static inline void NAME(long k, const T *a, long lda, const T *b, long ldb,            \
+                                    float *c, long ldc, int rm, int rn) {                          \
+    __m256 acc[TILE_RM][2];                                                                        \
+    for (int i = 0; i < TILE_RM; i++) for (int j = 0; j < 2; j++) acc[i][j] = _mm256_setzero_ps(); \
+    if (rm == TILE_RM && rn == 2) {                                                                \
+        ROPS_TILE_LOOP(LOAD, TILE_RM)                                                              \
+    } else if (rm == 4 && rn == 2) {   /* the remainder of a piece of rows */                      \
+        ROPS_TILE_LOOP(LOAD, 4)                                                                    \
     } else {                                                                                       \
         for (long l = 0; l < k; l += 8)                                                            \
             for (int j = 0; j < rn; j++) {                                                         \
@@ -122,12 +132,12 @@ ROPS_TILE(tile_f32, float, _mm256_loadu_ps)
 #define ROPS_GEMM(NAME, T, TILE)                                                                   \
 ROPS_TARGET void NAME(long k, const T *a, long lda, long r0, long r1,                              \
                       const T *b, long ldb, long nt, float *c, long ldc) {                         \
-    for (long rb = r0; rb < r1; rb += 32) {                                                        \
-        const long re = r1 - rb < 32 ? r1 : rb + 32;                                               \
+    for (long rb = r0; rb < r1; rb += 8 * TILE_RM) {                                               \
+        const long re = r1 - rb < 8 * TILE_RM ? r1 : rb + 8 * TILE_RM;                             \
         for (long t = 0; t < nt; t += 2) {                                                         \
             const int rn = nt - t < 2 ? (int)(nt - t) : 2;                                         \
-            for (long r = rb; r < re; r += 4) {                                                    \
-                const int rm = re - r < 4 ? (int)(re - r) : 4;                                     \
+            for (long r = rb; r < re; r += TILE_RM) {                                              \
+                const int rm = re - r < TILE_RM ? (int)(re - r) : TILE_RM;                         \
                 TILE(k, a + r * lda, lda, b + t * ldb, ldb, c + t * ldc + r, ldc, rm, rn);         \
             }                                                                                      \
         }                                                                                          \
