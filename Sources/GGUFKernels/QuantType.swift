@@ -38,6 +38,8 @@ public typealias QuantizeRowFn = @Sendable (_ src: UnsafePointer<Float>, _ dst: 
 public typealias DequantizeRowFn = @Sendable (_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ count: Int) -> Void
 /// A dot product of `count` elements: `x` a row of the weight type, `y` a row of its ``QuantTraits/vecDotType``.
 public typealias VecDotFn = @Sendable (_ count: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float
+/// A dot product as a C function (the AVX2 kernels of CKernels), for callers that loop over rows in C.
+public typealias CVecDotFn = @convention(c) (_ count: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Float
 
 /// What GGUFKernels can do with one type (ggml's `type_traits` + `type_traits_cpu`).
 ///
@@ -64,6 +66,8 @@ public struct QuantTraits: Sendable {
     public let vecDot: VecDotFn?
     /// The Swift dot product (every platform; what ``vecDot`` is without the C kernels).
     public let portableVecDot: VecDotFn?
+    /// ``vecDot`` as a C function pointer when it is a C kernel (``usesCKernels``), else nil.
+    public let vecDotFunction: CVecDotFn?
     /// The activation quantizer of the CPU backend (`from_float` in `type_traits_cpu`) when this type is
     /// some type's ``vecDotType``; for Q8_0/Q8_1 it is the x86 AVX2 variant (127/amax, ties to even), which
     /// differs from the reference quantizer. The C kernel where it runs, else ``portableFromFloat`` (same bytes).
@@ -91,6 +95,7 @@ public struct QuantTraits: Sendable {
         let useC = CKernelTable.enabled
         self.quantizeRow = useC ? cQuantize ?? quantize : quantize
         self.vecDot = useC ? cVecDot ?? vecDot : vecDot
+        self.vecDotFunction = useC ? CKernelTable.vecDotFunction(name) : nil
         self.fromFloat = useC ? cFromFloat ?? fromFloat : fromFloat
     }
 

@@ -17,6 +17,16 @@ protocol WeightKernel: Sendable {
     func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float
     /// One weight row to floats (embedding lookup).
     func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int)
+    /// `out[r] = dot(n, W[r], act)` for rows `r0 ..< r1` of `w` (rows `rowBytes` apart): one token's matmul.
+    func dotRows(_ n: Int, _ w: UnsafeRawPointer, rowBytes: Int, _ r0: Int, _ r1: Int, _ act: UnsafeRawPointer,
+                 _ out: UnsafeMutablePointer<Float>)
+}
+
+extension WeightKernel {
+    func dotRows(_ n: Int, _ w: UnsafeRawPointer, rowBytes: Int, _ r0: Int, _ r1: Int, _ act: UnsafeRawPointer,
+                 _ out: UnsafeMutablePointer<Float>) {
+        for r in r0..<r1 { out[r] = dot(n, w + r * rowBytes, act) }
+    }
 }
 
 /// The kernel for each weight type the runner computes with.

@@ -60,7 +60,7 @@ func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMu
         #endif
         parallelRanges(w.rows, threads: threads) { s, e in
             if tokens == 1 {
-                for r in s..<e { out[r] = k.dot(n, w.row(r), a) }
+                k.dotRows(n, w.data, rowBytes: w.rowBytes, s, e, a, out)
                 return
             }
             var t0 = 0

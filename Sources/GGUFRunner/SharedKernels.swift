@@ -1,3 +1,4 @@
+import CRunnerOps
 import GGUFFormat
 import GGUFKernels
 
@@ -9,6 +10,8 @@ struct SharedKernel: WeightKernel {
     let fromFloat: QuantizeRowFn
     let vecDot: VecDotFn
     let toFloat: DequantizeRowFn
+    /// The dot product as a C function (the AVX2 kernels), looped over rows in C by ``dotRows``.
+    let vecDotC: CVecDotFn?
 
     init?(_ type: GGMLType) {
         guard let q = QuantType(rawValue: type.rawValue), let vt = q.traits.vecDotType,
@@ -19,11 +22,22 @@ struct SharedKernel: WeightKernel {
         fromFloat = ff
         vecDot = vd
         toFloat = dq
+        vecDotC = q.traits.vecDotFunction
     }
 
     func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ n: Int) { fromFloat(x, out, n) }
     func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float { vecDot(n, row, act) }
     func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) { toFloat(row, out, n) }
+    func dotRows(_ n: Int, _ w: UnsafeRawPointer, rowBytes: Int, _ r0: Int, _ r1: Int, _ act: UnsafeRawPointer,
+                 _ out: UnsafeMutablePointer<Float>) {
+        #if arch(x86_64)
+        if let f = vecDotC {
+            rops_gemv(f, n, w, rowBytes, r0, r1, act, out)
+            return
+        }
+        #endif
+        for r in r0..<r1 { out[r] = vecDot(n, w + r * rowBytes, act) }
+    }
 }
 
 extension KernelTable {

@@ -71,6 +71,15 @@ void rops_gemm_q0_tb(int type, long k, const void *w, long ldw, long r0, long r1
 void rops_gemm_kquant_tiled(int type, long k, const void *w, long ldw, long r0, long r1,
                             const void *x, long ldx, long nt, float *c, long ldc);
 
+/// A dot product of one weight row with one converted activation row, n values (the shared kernels' C
+/// functions, e.g. ckernels_dot_q4_K_q8_K).
+typedef float (*rops_dot_fn)(long n, const void *_Nonnull x, const void *_Nonnull y);
+
+/// `out[r] = dot(n, W[r], x)` for rows r0 ..< r1 (row stride `ldw` bytes): one token's matmul, looped in C
+/// (a Swift closure call per row took about 5 % of a token's cycles).
+void rops_gemv(rops_dot_fn _Nonnull dot, long n, const void *_Nonnull w, long ldw, long r0, long r1,
+               const void *_Nonnull x, float *_Nonnull out);
+
 /// F32 -> F16 rounding to nearest even (_mm256_cvtps_ph(x, 0)), n values.
 void rops_to_f16(long n, const float *x, uint16_t *y);
 

@@ -14,6 +14,12 @@ enum CKernelTable {
 
     /// The C dot product of a weight type, if the CPU can run it.
     static func vecDot(_ name: String) -> VecDotFn? {
+        guard let f = vecDotFunction(name) else { return nil }
+        return { n, x, y in f(n, x, y) }
+    }
+
+    /// The same as a C function pointer.
+    static func vecDotFunction(_ name: String) -> CVecDotFn? {
         guard available else { return nil }
         switch name {
         case "F32": return ckernels_dot_f32
@@ -63,6 +69,7 @@ enum CKernelTable {
     static let available = false
     static let enabled = false
     static func vecDot(_ name: String) -> VecDotFn? { nil }
+    static func vecDotFunction(_ name: String) -> CVecDotFn? { nil }
     static func fromFloat(_ name: String) -> QuantizeRowFn? { nil }
     static func quantize(_ name: String) -> QuantizeRowFn? { nil }
     static func makeQ3Quants(_ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float { fatalError("no C kernels") }
