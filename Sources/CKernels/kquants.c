@@ -12,6 +12,11 @@
 #define CK_PREFETCH 2048
 #endif
 
+/// Asks for the `bytes` of weights CK_PREFETCH bytes past `x` (one request per 64-byte line).
+CK_INLINE void prefetch_ahead(const uint8_t *x, int bytes) {
+    for (int o = 0; o < bytes; o += 64) _mm_prefetch((const char *)(x + CK_PREFETCH + o), _MM_HINT_T0);
+}
+
 // Block layouts (ggml-common.h).
 enum { Q2_K_B = 84, Q3_K_B = 110, Q4_K_B = 144, Q5_K_B = 176, Q6_K_B = 210, Q8_K_B = 292 };
 #define Q8K_D(y) ck_f32(y)
@@ -30,8 +35,7 @@ CK_TARGET float ckernels_dot_q2_K_q8_K(ptrdiff_t n, const void *vx, const void *
     const __m256i m3 = _mm256_set1_epi8(3);
     __m256 acc = _mm256_setzero_ps();
     for (ptrdiff_t i = 0; i < n / 256; i++, x += Q2_K_B, y += Q8_K_B) {
-        _mm_prefetch((const char *)(x + CK_PREFETCH), _MM_HINT_T0);
-        _mm_prefetch((const char *)(x + CK_PREFETCH + 64), _MM_HINT_T0);
+        prefetch_ahead(x, 128);
         // layout: scales[16] (low nibble scale, high nibble min), qs[64], fp16 d, fp16 dmin
         const __m128 dm = ck_h2f2(x + 80);
         const float d = Q8K_D(y) * _mm_cvtss_f32(dm);
@@ -66,8 +70,7 @@ CK_TARGET float ckernels_dot_q3_K_q8_K(ptrdiff_t n, const void *vx, const void *
     const __m256i m3 = _mm256_set1_epi8(3);
     __m256 acc = _mm256_setzero_ps();
     for (ptrdiff_t i = 0; i < n / 256; i++, x += Q3_K_B, y += Q8_K_B) {
-        _mm_prefetch((const char *)(x + CK_PREFETCH), _MM_HINT_T0);
-        _mm_prefetch((const char *)(x + CK_PREFETCH + 64), _MM_HINT_T0);
+        prefetch_ahead(x, 128);
         // layout: hmask[32], qs[64], scales[12] (16 six-bit scales), fp16 d
         const float d = Q8K_D(y) * ck_lane1(ck_h2f2(x + 106)); // the fp16 after the last two scale bytes
         uint32_t a[3];
@@ -129,9 +132,7 @@ CK_TARGET float ckernels_dot_q4_K_q8_K(ptrdiff_t n, const void *vx, const void *
     __m256 acc = _mm256_setzero_ps();
     __m128 accm = _mm_setzero_ps();
     for (ptrdiff_t i = 0; i < n / 256; i++, x += Q4_K_B, y += Q8_K_B) {
-        _mm_prefetch((const char *)(x + CK_PREFETCH), _MM_HINT_T0);
-        _mm_prefetch((const char *)(x + CK_PREFETCH + 64), _MM_HINT_T0);
-        _mm_prefetch((const char *)(x + CK_PREFETCH + 128), _MM_HINT_T0);
+        prefetch_ahead(x, 192);
         // layout: fp16 d, fp16 dmin, scales[12], qs[128]
         const __m128 dm = ck_h2f2(x);
         const float d = Q8K_D(y) * _mm_cvtss_f32(dm);
@@ -164,9 +165,7 @@ CK_TARGET float ckernels_dot_q5_K_q8_K(ptrdiff_t n, const void *vx, const void *
     __m256 acc = _mm256_setzero_ps();
     float summs = 0;
     for (ptrdiff_t i = 0; i < n / 256; i++, x += Q5_K_B, y += Q8_K_B) {
-        _mm_prefetch((const char *)(x + CK_PREFETCH), _MM_HINT_T0);
-        _mm_prefetch((const char *)(x + CK_PREFETCH + 64), _MM_HINT_T0);
-        _mm_prefetch((const char *)(x + CK_PREFETCH + 128), _MM_HINT_T0);
+        prefetch_ahead(x, 192);
         // layout: fp16 d, fp16 dmin, scales[12], qh[32], qs[128]
         const __m128 dm = ck_h2f2(x);
         const float d = Q8K_D(y) * _mm_cvtss_f32(dm);
@@ -203,10 +202,7 @@ CK_TARGET float ckernels_dot_q6_K_q8_K(ptrdiff_t n, const void *vx, const void *
     const __m256i m15 = _mm256_set1_epi8(15);
     __m256 acc = _mm256_setzero_ps();
     for (ptrdiff_t i = 0; i < n / 256; i++, x += Q6_K_B, y += Q8_K_B) {
-        _mm_prefetch((const char *)(x + CK_PREFETCH), _MM_HINT_T0);
-        _mm_prefetch((const char *)(x + CK_PREFETCH + 64), _MM_HINT_T0);
-        _mm_prefetch((const char *)(x + CK_PREFETCH + 128), _MM_HINT_T0);
-        _mm_prefetch((const char *)(x + CK_PREFETCH + 192), _MM_HINT_T0);
+        prefetch_ahead(x, 256);
         // layout: ql[128], qh[64], int8 scales[16], fp16 d
         const float d = Q8K_D(y) * ck_lane1(ck_h2f2(x + 206)); // the fp16 after the last two scales
         const __m128i sc = _mm_loadu_si128((const __m128i *)(x + 192));

@@ -76,9 +76,7 @@ CK_TARGET void ckernels_quantize_q4_1(const float *x, void *vy, ptrdiff_t n) {
         _mm_storeu_si128((__m128i *)(y + 4), bytes);
     }
 }
-#endif
 
-#if defined(__x86_64__)
 /// nearest_int of ggml-quants.c on 8 lanes: the float's low mantissa bits after adding 1.5·2²³.
 CK_INLINE __m256i nearest8(__m256 f) {
     const __m256i b = _mm256_castps_si256(_mm256_add_ps(f, _mm256_set1_ps(12582912.0f)));
@@ -87,13 +85,6 @@ CK_INLINE __m256i nearest8(__m256 f) {
 
 CK_INLINE __m256i clamp8(__m256i v, int lo, int hi) {
     return _mm256_max_epi32(_mm256_set1_epi32(lo), _mm256_min_epi32(_mm256_set1_epi32(hi), v));
-}
-
-/// 8 int8 codes at p as int32 lanes.
-CK_INLINE __m256i load_codes8(const int8_t *p) {
-    int64_t v;
-    memcpy(&v, p, 8);
-    return _mm256_cvtepi8_epi32(_mm_cvtsi64_si128(v));
 }
 
 CK_TARGET float ckernels_make_q3_quants(const float *x, int8_t *L) {
@@ -189,9 +180,7 @@ CK_TARGET float ckernels_make_q3_quants(const float *x, int8_t *L) {
     for (int i = 0; i < n; i++) L[i] = (int8_t)(code[i] + nmax);
     return suml2 > 0.0f ? sumlx / suml2 : 0.0f;
 }
-#endif
 
-#if defined(__x86_64__)
 CK_TARGET void ckernels_fp32_to_bf16(const float *x, uint16_t *y, ptrdiff_t n) {
     ptrdiff_t i = 0;
     const __m256i abs_mask = _mm256_set1_epi32(0x7fffffff), inf = _mm256_set1_epi32(0x7f800000);

@@ -153,9 +153,7 @@ ROPS_TARGET void rops_to_f16(long n, const float *x, uint16_t *y) {
     for (; i < n; i++) y[i] = _cvtss_sh(x[i], 0);
 }
 
-#endif
 
-#if defined(__x86_64__)
 ROPS_TARGET void rops_gemv(rops_dot_fn dot, long n, const void *w, long ldw, long r0, long r1, const void *x, float *out) {
     const unsigned char *W = (const unsigned char *)w;
     for (long r = r0; r < r1; r++) out[r] = dot(n, W + r * ldw, x);

@@ -115,13 +115,6 @@ ROPS_TARGET static void unpack_q6_K(const uint8_t *x, struct kblock *b) {
     }
 }
 
-ROPS_TARGET static int32_t hsum_i32(__m256i v) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtsi128_si32(s);
-}
-
 /// The eight lane sums of s[0..7] as one vector (exact integer adds, in any order).
 ROPS_TARGET static __m256i hsum8x8(const __m256i *s) {
     const __m256i u0 = _mm256_hadd_epi32(_mm256_hadd_epi32(s[0], s[1]), _mm256_hadd_epi32(s[2], s[3]));

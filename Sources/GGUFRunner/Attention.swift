@@ -36,13 +36,7 @@ func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys
     }
     #endif
     parallelRanges(tokens * heads, threads: threads) { s, e in
-        var q16 = [UInt16](repeating: 0, count: headSize)
-        var scores = [Float](repeating: 0, count: used)
-        var p16 = [UInt16](repeating: 0, count: used)
-        q16.withUnsafeMutableBufferPointer { q16 in
-        scores.withUnsafeMutableBufferPointer { sc in
-        p16.withUnsafeMutableBufferPointer { p16 in
-            let qh = q16.baseAddress!, sp = sc.baseAddress!, ph = p16.baseAddress!
+        withAttentionScratch(queries: headSize, scores: used) { qh, sp, ph in
             for job in s..<e {
                 let t = job / heads, h = job % heads, kvh = h / group
                 let n = start + t + 1   // positions this token sees
@@ -57,7 +51,7 @@ func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys
                     o[i] = attnDot(n, values + (kvh * headSize + i) * capacity, ph, c: c, tiny: vpTiny, np: span & ~31)
                 }
             }
-        }}}
+        }
     }
 }
 
@@ -80,13 +74,7 @@ func attentionBatched(q: UnsafePointer<Float>, tokens: Int, start: Int, span: In
     let blocks = (tokens + tb - 1) / tb
     let width = (start + tokens + 7) & ~7   // positions of the widest block, padded to tinyBLAS's step
     parallelRanges(blocks * heads, threads: threads) { s, e in
-        var q16 = [UInt16](repeating: 0, count: tb * headSize)
-        var scores = [Float](repeating: 0, count: tb * width)
-        var p16 = [UInt16](repeating: 0, count: tb * width)
-        q16.withUnsafeMutableBufferPointer { q16 in
-        scores.withUnsafeMutableBufferPointer { sc in
-        p16.withUnsafeMutableBufferPointer { p16 in
-            let qh = q16.baseAddress!, sp = sc.baseAddress!, ph = p16.baseAddress!
+        withAttentionScratch(queries: tb * headSize, scores: tb * width) { qh, sp, ph in
             for job in s..<e {
                 let blk = job / heads, h = job % heads, kvh = h / group
                 let t0 = blk * tb, tn = min(tb, tokens - t0)
@@ -103,10 +91,23 @@ func attentionBatched(q: UnsafePointer<Float>, tokens: Int, start: Int, span: In
                 rops_gemm_f16_tb(kpad, values + kvh * headSize * capacity, capacity, 0, headSize, ph, kpad, tn,
                                  out + t0 * dim + h * headSize, dim)
             }
-        }}}
+        }
     }
 }
 #endif
+
+/// One thread's buffers for attention: F16 queries, scores, and F16 probabilities (as many as scores).
+func withAttentionScratch(queries: Int, scores: Int,
+                          _ body: (UnsafeMutablePointer<UInt16>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<UInt16>) -> Void) {
+    var q16 = [UInt16](repeating: 0, count: queries)
+    var sc = [Float](repeating: 0, count: scores)
+    var p16 = [UInt16](repeating: 0, count: scores)
+    q16.withUnsafeMutableBufferPointer { q in
+        sc.withUnsafeMutableBufferPointer { s in
+            p16.withUnsafeMutableBufferPointer { p in body(q.baseAddress!, s.baseAddress!, p.baseAddress!) }
+        }
+    }
+}
 
 /// Softmax of `x · scale` over n values (libm exp, sum in double): the portable fallback.
 func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int, scale: Float) {

@@ -31,12 +31,19 @@ let groupMaxEps: Float = 1e-15
 // vectorizes), and the element C's scan would keep is then located: the first one with that value.
 // Only ±0 can tie with a different bit pattern, which is why ties resolve to the first matching element.
 
+/// The largest bit pattern of |x| over n values (a vectorized integer max; above 0x7f800000 means a NaN).
+@inline(__always) func largestAbsBits(_ x: UnsafePointer<Float>, _ n: Int) -> UInt32 {
+    let bits = UnsafeRawPointer(x).assumingMemoryBound(to: UInt32.self)
+    var m: UInt32 = 0
+    for j in 0..<n { m = Swift.max(m, bits[j] & 0x7fff_ffff) }
+    return m
+}
+
 /// `amax` = largest |x|, `max` = the first element with |x| == amax (both 0 when every element is ±0),
 /// as C's `if (ax > amax) { amax = ax; max = x; }` from amax = max = 0.
 @inline(__always) func absMax(_ x: UnsafePointer<Float>, _ n: Int) -> (amax: Float, max: Float) {
     let bits = UnsafeRawPointer(x).assumingMemoryBound(to: UInt32.self)
-    var m: UInt32 = 0
-    for j in 0..<n { m = Swift.max(m, bits[j] & 0x7fff_ffff) }
+    let m = largestAbsBits(x, n)
     if m == 0 { return (0, 0) }
     if m > 0x7f80_0000 {  // a NaN, which C's comparison never takes: run the scan as written
         var amax: Float = 0, max: Float = 0
@@ -51,9 +58,7 @@ let groupMaxEps: Float = 1e-15
 /// `amax = MAX(amax, fabsf(x[j]))` from 0, as quantize_row_q8_0/q8_1_ref scan: without NaN the largest |x|;
 /// a NaN makes amax NaN, and the next element replaces it (MAX(NaN, v) is v), as in C.
 @inline(__always) func absMaxMacro(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-    let bits = UnsafeRawPointer(x).assumingMemoryBound(to: UInt32.self)
-    var m: UInt32 = 0
-    for j in 0..<n { m = Swift.max(m, bits[j] & 0x7fff_ffff) }
+    let m = largestAbsBits(x, n)
     if m <= 0x7f80_0000 { return Float(bitPattern: m) }
     var a: Float = 0
     for j in 0..<n { let v = abs(x[j]); a = a > v ? a : v }
