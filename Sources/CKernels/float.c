@@ -69,4 +69,14 @@ CK_TARGET float ckernels_dot_bf16(ptrdiff_t n, const void *vx, const void *vy) {
     }
     return (float)sum;
 }
+CK_TARGET void ckernels_fp32_to_fp16_cpu(const float *x, uint16_t *y, ptrdiff_t n) {
+    ptrdiff_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m128i a = _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT);
+        const __m128i b = _mm256_cvtps_ph(_mm256_loadu_ps(x + i + 8), _MM_FROUND_TO_NEAREST_INT);
+        _mm_storeu_si128((__m128i *)(y + i), a);
+        _mm_storeu_si128((__m128i *)(y + i + 8), b);
+    }
+    for (; i < n; i++) y[i] = (uint16_t)_cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT);
+}
 #endif

@@ -47,7 +47,8 @@ final class DotTests: XCTestCase {
             let tr = QuantType(named: name).traits
             XCTAssertEqual(tr.cVecDot != nil, CKernelTable.available, name)
             let vt = tr.vecDotType!.traits
-            XCTAssertEqual(vt.cFromFloat != nil, CKernelTable.available && vt.blockSize > 1, name)
+            // F32 and BF16 activations have no C conversion (a copy; the Swift one is fast enough)
+            XCTAssertEqual(vt.cFromFloat != nil, CKernelTable.available && name != "F32" && name != "BF16", name)
             // the chosen function is the C one or the Swift one; which one shows in the bit-identity test
             XCTAssertNotNil(tr.vecDot)
         }

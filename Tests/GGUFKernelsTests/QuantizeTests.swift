@@ -107,4 +107,23 @@ final class QuantizeTests: XCTestCase {
                            try quantizeRows(.bf16, xs, rows: 1, n: n, with: QuantType.bf16.traits.portableQuantizeRow!), "n = \(n)")
         }
     }
+
+    /// The F16 activation conversion in C (vcvtps2ph, as ggml's CPU from_float) equals the reference
+    /// conversion on every non-NaN input: ties, subnormals, underflow to zero, overflow to infinity, tails.
+    func testCF16ActivationsMatchReference() throws {
+        guard let c = QuantType.f16.traits.cFromFloat else { throw XCTSkip("no C kernels on this CPU") }
+        var x: [Float] = [0, -0, 1, -1, 65504, 65520, 65519.99, -70000, .infinity, -.infinity, 6.1e-5, 5.96e-8,
+                          2.98e-8, 2.99e-8, 1e-10, -1e-10, 1.00048828125, 1.00146484375, 1e30, -3.4e38]
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { x.append(Float(bitPattern: UInt32.random(in: 0...0x7f7fffff, using: &g) | (Bool.random(using: &g) ? 0x80000000 : 0))) }
+        for _ in 0..<2000 { x.append(Float.random(in: -8...8, using: &g)) }
+        for n in [1, 7, 15, 16, 17, 33, x.count] {
+            var a = [UInt16](repeating: 0, count: n), b = a
+            x.withUnsafeBufferPointer { xs in
+                a.withUnsafeMutableBytes { c(xs.baseAddress!, $0.baseAddress!, n) }
+                b.withUnsafeMutableBufferPointer { Half.fp16(xs.baseAddress!, $0.baseAddress!, count: n) }
+            }
+            XCTAssertEqual(a, b, "n = \(n)")
+        }
+    }
 }

@@ -63,6 +63,9 @@ void ckernels_quantize_q4_1(const float *x, void *y, ptrdiff_t n);
 float ckernels_make_q3_quants(const float *x, int8_t *L);
 /// ggml_fp32_to_bf16_row_ref: round to nearest even, NaN kept quiet (| 0x40), any n.
 void ckernels_fp32_to_bf16(const float *x, uint16_t *y, ptrdiff_t n);
+/// ggml_cpu_fp32_to_fp16 on an F16C CPU (the F16 vec_dot type's from_float): vcvtps2ph, round to nearest
+/// even. Equal to the reference conversion except for NaN payloads (kept, quieted, not replaced by 0x7e00).
+void ckernels_fp32_to_fp16_cpu(const float *x, uint16_t *y, ptrdiff_t n);
 #endif
 
 #pragma clang assume_nonnull end
