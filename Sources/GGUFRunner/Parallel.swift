@@ -25,7 +25,7 @@ func parallelRanges(_ n: Int, threads: Int, _ body: (Int, Int) -> Void) {
         let job = Job(b, n: n, pieces: pieces)
         withExtendedLifetime(job) {
             rops_parallel(workers, pieces, { ctx, p in
-                let job = Unmanaged<Job>.fromOpaque(ctx!).takeUnretainedValue()
+                let job = Unmanaged<Job>.fromOpaque(ctx).takeUnretainedValue()
                 job.body(job.n * p / job.pieces, job.n * (p + 1) / job.pieces)
             }, Unmanaged.passUnretained(job).toOpaque())
         }

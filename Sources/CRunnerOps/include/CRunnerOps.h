@@ -19,6 +19,8 @@
 extern "C" {
 #endif
 
+#pragma clang assume_nonnull begin
+
 /// Runs fn(ctx, p) for every piece p in 0 ..< pieces on `workers` threads: the caller and workers - 1
 /// threads of a process-wide pool, which take pieces in turn (a descheduled thread leaves its share to the
 /// others) and spin about a millisecond between jobs before they sleep, so the many short matmuls of a
@@ -93,6 +95,8 @@ void rops_softmax(long n, long nkv, float *x, float scale);
 void rops_swiglu(long n, float *g, const float *u);
 
 #endif
+
+#pragma clang assume_nonnull end
 
 #ifdef __cplusplus
 }
