@@ -2,7 +2,8 @@ import GGUFFormat
 import GGUFModel
 
 /// `ggufkit-bench make-model OUT [--dim N] [--layers N] [--heads N] [--kv-heads N] [--ffn N] [--vocab N]
-/// [--ctx N] [--type f16|f32|bf16] [--seed N] [--tied]`: a deterministic synthetic llama GGUF.
+/// [--ctx N] [--type f16|f32|bf16] [--seed N] [--tied] [--scale X]`: a deterministic synthetic llama GGUF
+/// (weights uniform in ±X, default 0.04).
 func makeModelMain(_ args: [String]) throws {
     var m = SyntheticModel()
     var out: String?
@@ -23,6 +24,10 @@ func makeModelMain(_ args: [String]) throws {
         case "--ctx": m.context = try int("--ctx")
         case "--seed": m.seed = UInt64(try int("--seed"))
         case "--tied": m.tied = true
+        case "--scale":
+            guard i + 1 < args.count, let v = Float(args[i + 1]), v.isFinite, v > 0 else { throw ModelError.usage("--scale needs a positive number") }
+            m.scale = v
+            i += 1
         case "--type":
             guard i + 1 < args.count, let t = GGMLType(name: args[i + 1]), [.f16, .f32, .bf16].contains(t) else {
                 throw ModelError.usage("--type must be f16, f32 or bf16")

@@ -87,7 +87,7 @@ public enum Quantizer {
             try source.file.read(into: inBytes, at: t.inputOffset + row * inRow, "the data of tensor '\(t.input.name)'")
             let failure = ErrorBox()
             let per = (count + work.threads - 1) / work.threads
-            let inType = t.input.type, outType = t.out.type
+            let inType = t.input.type, outType = t.out.type, slabRow = row
             DispatchQueue.concurrentPerform(iterations: min(work.threads, count)) { k in
                 let r0 = k * per, r1 = min(count, r0 + per)
                 guard r0 < r1 else { return }
@@ -98,12 +98,23 @@ public enum Quantizer {
                     let f = fBase + r0 * n
                     try toFloat(inType, inBase + r0 * inRow, f, rows: r1 - r0, n: n)
                     try fromFloat(outType, UnsafePointer(f), oBase + r0 * outRow, rows: r1 - r0, n: n)
+                    try validate(outType, oBase, rows: r0..<r1, rowBytes: outRow, firstRow: slabRow)
                 } catch { failure.set(error) }
             }
             if let e = failure.error { throw ModelError.badData("tensor '\(t.out.name)': \(e)") }
             try out.write(UnsafeRawBufferPointer(rebasing: work.output[0..<(count * outRow)]))
             progress(count * inRow)
             row += count
+        }
+    }
+
+    /// Refuses rows that llama-quantize refuses (`ggml_validate_row_data`): an infinite or NaN scale or value.
+    static func validate(_ type: GGMLType, _ base: UnsafeMutableRawPointer, rows: Range<Int>, rowBytes: Int, firstRow: Int) throws {
+        guard let q = QuantType(rawValue: type.rawValue) else { return }
+        for r in rows {
+            if let p = Kernels.validate(q, base + r * rowBytes, byteCount: rowBytes) {
+                throw ModelError.badData("quantized data validation failed, row \(firstRow + r): \(p) (the input holds NaN/inf, or values too large for \(type.name))")
+            }
         }
     }
 

@@ -131,6 +131,24 @@ final class QuantizeFileTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.gguf"))
     }
 
+    /// Weights beyond fp16's range: llama-quantize refuses Q4_0 at token_embd and F16 at output.weight
+    /// ("quantized data validation failed", checked with the oracle on this model); Q8_0's scales still fit.
+    /// No output is left behind.
+    func testRefusesNonFiniteScales() throws {
+        var big = SyntheticModel()
+        (big.layers, big.type, big.scale) = (1, .f32, 1e6)
+        let m = dir + "/big.gguf"
+        try big.write(to: m)
+        for (type, tensor) in [("Q4_0", "token_embd.weight"), ("F16", "output.weight")] {
+            let out = dir + "/big-\(type).gguf"
+            XCTAssertThrowsError(try quantize(m, type, "", output: out)) { e in
+                XCTAssertTrue("\(e)".hasPrefix("tensor '\(tensor)': quantized data validation failed, row 0: found inf value at block 0"), "\(e)")
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+        XCTAssertNoThrow(try quantize(m, "Q8_0", "", output: dir + "/big-Q8_0.gguf"))
+    }
+
     func testPlanSizesMatchTheWrittenFile() throws {
         let m = dir + "/m.gguf"
         try Self.models["tied32"]!.write(to: m)
