@@ -12,11 +12,33 @@ public let fixturesDir: String = {
     return "Fixtures"
 }()
 
-/// A fresh temporary directory for one test.
+/// A fresh temporary directory for one test, removed when the test process exits (kept when
+/// `GGUFKIT_KEEP_TEST_DIRS` is set, to look at what a failing test wrote).
 public func makeTempDir() -> String {
     let d = NSTemporaryDirectory() + "ggufkit-test-\(UUID().uuidString)"
     try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+    TempDirs.shared.add(d)
     return d
+}
+
+/// The folders made by makeTempDir, removed at exit.
+final class TempDirs: @unchecked Sendable {
+    static let shared = TempDirs()
+    private let lock = NSLock()
+    private var paths: [String] = []
+
+    private init() {
+        if ProcessInfo.processInfo.environment["GGUFKIT_KEEP_TEST_DIRS"] == nil {
+            atexit { TempDirs.shared.removeAll() }
+        }
+    }
+
+    func add(_ path: String) { lock.lock(); paths.append(path); lock.unlock() }
+
+    func removeAll() {
+        lock.lock(); let all = paths; paths = []; lock.unlock()
+        for p in all { try? FileManager.default.removeItem(atPath: p) }
+    }
 }
 
 /// The shared fixtures folder beside the checkout (`../shared/fixtures`), or `nil` when absent

@@ -47,6 +47,8 @@ enum CKernelTable {
         case "Q8_1": return { x, y, n in ckernels_quantize_q8_1(x, y, n) }
         case "Q8_K": return { x, y, n in ckernels_quantize_q8_K(x, y, n) }
         case "F16": return { x, y, n in ckernels_fp32_to_fp16_cpu(x, y.assumingMemoryBound(to: UInt16.self), n) }
+        // ggml's CPU from_float for BF16 is the reference rounding unless the CPU has AVX512-BF16
+        case "BF16": return { x, y, n in ckernels_fp32_to_bf16(x, y.assumingMemoryBound(to: UInt16.self), n) }
         default: return nil
         }
     }

@@ -49,8 +49,6 @@ public struct MemoryEstimate: Sendable, Equatable {
 
     public init(header h: ModelHeader, settings s: MemorySettings) {
         settings = s
-        let hp = h.hparams
-        let ctx = max(s.ctx, 1)
         ggufkit = Self.ggufkit(h, s)
         llamacpp = Self.llamaCpp(h, s)
     }

@@ -99,7 +99,11 @@ public enum Quantizer {
                     try toFloat(inType, inBase + r0 * inRow, f, rows: r1 - r0, n: n)
                     try fromFloat(outType, UnsafePointer(f), oBase + r0 * outRow, rows: r1 - r0, n: n)
                     try validate(outType, oBase, rows: r0..<r1, rowBytes: outRow, firstRow: slabRow)
-                } catch { failure.set(error) }
+                } catch { failure.set(error, order: r0) }
+            }
+            if let e = failure.error as? RowFailure {
+                throw ModelError.badData("\(source.path): tensor '\(t.input.name)', row \(e.row) (data at offset \(t.inputOffset + e.row * inRow)): "
+                                         + "quantized data validation failed: \(e.problem) (as llama-quantize, which refuses it: the input holds NaN/inf, or values too large for \(t.out.type.name))")
             }
             if let e = failure.error { throw ModelError.badData("tensor '\(t.out.name)': \(e)") }
             try out.write(UnsafeRawBufferPointer(rebasing: work.output[0..<(count * outRow)]))
@@ -108,13 +112,14 @@ public enum Quantizer {
         }
     }
 
+    /// A converted row that llama-quantize would refuse, and why.
+    struct RowFailure: Error { let row: Int; let problem: RowDataProblem }
+
     /// Refuses rows that llama-quantize refuses (`ggml_validate_row_data`): an infinite or NaN scale or value.
     static func validate(_ type: GGMLType, _ base: UnsafeMutableRawPointer, rows: Range<Int>, rowBytes: Int, firstRow: Int) throws {
         guard let q = QuantType(rawValue: type.rawValue) else { return }
         for r in rows {
-            if let p = Kernels.validate(q, base + r * rowBytes, byteCount: rowBytes) {
-                throw ModelError.badData("quantized data validation failed, row \(firstRow + r): \(p) (the input holds NaN/inf, or values too large for \(type.name))")
-            }
+            if let p = Kernels.validate(q, base + r * rowBytes, byteCount: rowBytes) { throw RowFailure(row: firstRow + r, problem: p) }
         }
     }
 
@@ -143,11 +148,13 @@ public enum Quantizer {
     }
 }
 
-/// The first error thrown by any worker.
+/// The error of the earliest piece of work that failed (`order`: where the piece starts), whichever
+/// worker got there first, so the same input always reports the same error.
 final class ErrorBox: @unchecked Sendable {
     private let lock = NSLockLite()
     private(set) var error: Error?
-    func set(_ e: Error) { lock.locked { if error == nil { error = e } } }
+    private var order = Int.max
+    func set(_ e: Error, order o: Int = 0) { lock.locked { if o < order { error = e; order = o } } }
 }
 
 /// A pthread mutex, without Foundation.
