@@ -25,6 +25,14 @@ extension Kernels {
     /// exponent. A `byteCount` that is not whole blocks is checked up to its last whole block.
     public static func validate(_ type: QuantType, _ data: UnsafeRawPointer, byteCount: Int) -> RowDataProblem? {
         let bb = type.bytesPerBlock, blocks = byteCount / bb
+        // F32/F16/BF16: one vectorized pass over every value first; the element loops below only run on
+        // data that has a bad value
+        switch type {
+        case .f32 where !anyExponentAllOnes(data, count: blocks, as: UInt32.self, mask: 0x7f80_0000): return nil
+        case .f16 where !anyExponentAllOnes(data, count: blocks, as: UInt16.self, mask: 0x7c00): return nil
+        case .bf16 where !anyExponentAllOnes(data, count: blocks, as: UInt16.self, mask: 0x7f80): return nil
+        default: break
+        }
         switch type {
         case .f32:
             for i in 0..<blocks {
@@ -81,6 +89,21 @@ extension Kernels {
         case .tq2_0: return [64]                                 // after qs[64]
         default: return [0]                                      // Q4_0, Q5_0, Q8_0, IQ*: d first
         }
+    }
+
+    /// Whether any of `count` values has all the bits of `mask` (its exponent field) set: `(v & mask) + lowest
+    /// bit of mask` reaches the sign bit exactly then, so the loop is an OR the compiler vectorizes.
+    @inline(__always)
+    static func anyExponentAllOnes<T: FixedWidthInteger & UnsignedInteger>(_ data: UnsafeRawPointer, count: Int, as: T.Type, mask: T) -> Bool {
+        let low = mask & (~mask &+ 1), sign = T(1) << (T.bitWidth - 1)
+        guard Int(bitPattern: data) % MemoryLayout<T>.alignment == 0 else {
+            for i in 0..<count where data.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self) & mask == mask { return true }
+            return false
+        }
+        let p = data.assumingMemoryBound(to: T.self)
+        var acc: T = 0
+        for i in 0..<count { acc |= (p[i] & mask) &+ low }
+        return acc & sign != 0
     }
 
     @inline(__always) static func fp16Problem(_ h: UInt16) -> RowDataProblem.Kind? {

@@ -43,6 +43,13 @@ final class ValidateTests: XCTestCase {
         XCTAssertEqual(problem(.bf16, [0x80, 0xff]), RowDataProblem(.inf, block: 0))
         XCTAssertEqual(problem(.bf16, [0xc0, 0x7f]), RowDataProblem(.nan, block: 0))
         XCTAssertEqual("\(RowDataProblem(.inf, block: 3))", "found inf value at block 3")
+        // values at an odd address (the scan's unaligned path)
+        let odd: [UInt8] = [9, 0, 0, 0, 0x7c, 0, 0, 0x80, 0x7f]
+        odd.withUnsafeBytes { b in
+            XCTAssertEqual(Kernels.validate(.f16, b.baseAddress! + 1, byteCount: 4), RowDataProblem(.inf, block: 1))
+            XCTAssertEqual(Kernels.validate(.f32, b.baseAddress! + 5, byteCount: 4), RowDataProblem(.inf, block: 0))
+            XCTAssertNil(Kernels.validate(.f16, b.baseAddress! + 1, byteCount: 2))
+        }
         var q6 = [UInt8](repeating: 0xff, count: 210)    // codes all ones, d = 0
         q6[208] = 0; q6[209] = 0
         XCTAssertNil(problem(.q6_K, q6))
