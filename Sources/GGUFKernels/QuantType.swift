@@ -57,8 +57,11 @@ public struct QuantTraits: Sendable {
     public let quantizeRow: QuantizeRowFn?
     /// The Swift reference quantizer (every platform; the same bytes as ``quantizeRow``).
     public let portableQuantizeRow: QuantizeRowFn?
-    /// The dequantizer (ggml's `to_float`), or nil.
+    /// The dequantizer (ggml's `to_float`), or nil: the AVX2 C one where there is one and it runs (Q8_0,
+    /// Q4_K, Q5_K; see ``usesCKernels``), else ``portableDequantizeRow``.
     public let dequantizeRow: DequantizeRowFn?
+    /// The Swift dequantizer (every platform; the same floats as ``dequantizeRow``).
+    public let portableDequantizeRow: DequantizeRowFn?
     /// The type activations are converted to before a dot product with this weight type, or nil.
     public let vecDotType: QuantType?
     /// The dot product of a row of this type with a row of ``vecDotType``, or nil: the AVX2 C kernel
@@ -76,7 +79,7 @@ public struct QuantTraits: Sendable {
     public let portableFromFloat: QuantizeRowFn?
     /// The C dot product and activation quantizer when this CPU can run them (x86-64 with AVX2, FMA and
     /// F16C), whether or not `GGUFKIT_KERNELS=swift` turned them off; for tests.
-    let cVecDot: VecDotFn?, cFromFloat: QuantizeRowFn?, cQuantize: QuantizeRowFn?
+    let cVecDot: VecDotFn?, cFromFloat: QuantizeRowFn?, cQuantize: QuantizeRowFn?, cDequantize: DequantizeRowFn?
     /// Whether the kernels of this type were checked bit for bit against llama.cpp (see docs/kernels.md).
     public let verified: Bool
 
@@ -87,12 +90,14 @@ public struct QuantTraits: Sendable {
     init(_ name: String, _ blockSize: Int, _ bytes: Int, quantize: QuantizeRowFn? = nil, dequantize: DequantizeRowFn? = nil,
          vecDotType: QuantType? = nil, vecDot: VecDotFn? = nil, fromFloat: QuantizeRowFn? = nil, verified: Bool = true) {
         self.name = name; self.blockSize = blockSize; self.bytesPerBlock = bytes
-        self.portableQuantizeRow = quantize; self.dequantizeRow = dequantize
+        self.portableQuantizeRow = quantize; self.portableDequantizeRow = dequantize
         self.vecDotType = vecDotType; self.portableVecDot = vecDot; self.portableFromFloat = fromFloat; self.verified = verified
         cVecDot = CKernelTable.vecDot(name)
         cFromFloat = CKernelTable.fromFloat(name)
         cQuantize = CKernelTable.quantize(name)
+        cDequantize = CKernelTable.dequantize(name)
         let useC = CKernelTable.enabled
+        self.dequantizeRow = useC ? cDequantize ?? dequantize : dequantize
         self.quantizeRow = useC ? cQuantize ?? quantize : quantize
         self.vecDot = useC ? cVecDot ?? vecDot : vecDot
         self.vecDotFunction = useC ? CKernelTable.vecDotFunction(name) : nil

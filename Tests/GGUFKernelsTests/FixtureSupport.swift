@@ -73,6 +73,18 @@ func quantizeRows(_ t: QuantType, _ x: [Float], rows: Int, n: Int, with fn: Quan
     return out
 }
 
+/// Dequantizes with one given implementation (rows of `n`, contiguous).
+func dequantizeRows(_ t: QuantType, _ q: [UInt8], rows: Int, n: Int, with fn: DequantizeRowFn) throws -> [Float] {
+    let rb = try t.rowSize(n)
+    var out = [Float](repeating: 0, count: rows * n)
+    q.withUnsafeBytes { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            for r in 0..<rows { fn(src.baseAddress! + r * rb, dst.baseAddress! + r * n, n) }
+        }
+    }
+    return out
+}
+
 func dequantizeRows(_ t: QuantType, _ q: [UInt8], rows: Int, n: Int) throws -> [Float] {
     var out = [Float](repeating: 0, count: rows * n)
     try q.withUnsafeBytes { src in

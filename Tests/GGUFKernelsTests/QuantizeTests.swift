@@ -33,8 +33,27 @@ final class QuantizeTests: XCTestCase {
         let t = QuantType(named: name)
         let (qe, q) = Fixtures.bytes("\(name).q.bin")
         let (de, want) = Fixtures.floats("\(name).dq.bin")
-        let got = try dequantizeRows(t, q, rows: qe.rows, n: de.cols)
-        assertSameFloatBits(got, want, rowLength: de.cols, "\(name) dequantize")
+        let impls = [("swift", t.traits.portableDequantizeRow!)] + (t.traits.cDequantize.map { [("C", $0)] } ?? [])
+        for (impl, fn) in impls {
+            let got = try dequantizeRows(t, q, rows: qe.rows, n: de.cols, with: fn)
+            assertSameFloatBits(got, want, rowLength: de.cols, "\(name) dequantize \(impl)")
+        }
+    }
+
+    /// The C dequantizers give the Swift ones' floats on random blocks (every code, scale and high bit;
+    /// scales kept finite), 64 blocks per type.
+    func testCDequantizersOnRandomBlocks() throws {
+        var g = SystemRandomNumberGenerator()
+        for t in QuantType.allCases {
+            guard let c = t.traits.cDequantize else { continue }
+            let n = 64 * t.blockSize
+            var q = (0..<(try t.rowSize(n))).map { _ in UInt8.random(in: 0...255, using: &g) }
+            for b in 0..<64 {   // fp16 d (and dmin) at the block start: finite, either sign
+                for o in stride(from: 0, to: t == .q8_0 ? 2 : 4, by: 2) { q[b * t.bytesPerBlock + o + 1] &= 0xbb }
+            }
+            XCTAssertEqual(try dequantizeRows(t, q, rows: 1, n: n, with: c).map(\.bitPattern),
+                           try dequantizeRows(t, q, rows: 1, n: n, with: t.traits.portableDequantizeRow!).map(\.bitPattern), "\(t)")
+        }
     }
 
     func testQ4_0() throws { try checkQuantize("Q4_0"); try checkDequantize("Q4_0") }

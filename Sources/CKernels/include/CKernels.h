@@ -66,6 +66,10 @@ void ckernels_fp32_to_bf16(const float *x, uint16_t *y, ptrdiff_t n);
 /// ggml_cpu_fp32_to_fp16 on an F16C CPU (the F16 vec_dot type's from_float): vcvtps2ph, round to nearest
 /// even. Equal to the reference conversion except for NaN payloads (kept, quieted, not replaced by 0x7e00).
 void ckernels_fp32_to_fp16_cpu(const float *x, uint16_t *y, ptrdiff_t n);
+/// dequantize_row_q8_0 / _q4_K / _q5_K of ggml-quants.c (to_float), bit-identical; n a multiple of the block.
+void ckernels_dequantize_q8_0(const void *x, float *y, ptrdiff_t n);
+void ckernels_dequantize_q4_K(const void *x, float *y, ptrdiff_t n);
+void ckernels_dequantize_q5_K(const void *x, float *y, ptrdiff_t n);
 #endif
 
 #pragma clang assume_nonnull end

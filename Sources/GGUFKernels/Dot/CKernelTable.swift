@@ -64,6 +64,17 @@ enum CKernelTable {
         }
     }
 
+    /// The C dequantizer of a type, if there is one and the CPU can run it.
+    static func dequantize(_ name: String) -> DequantizeRowFn? {
+        guard available else { return nil }
+        switch name {
+        case "Q8_0": return { x, y, n in ckernels_dequantize_q8_0(x, y, n) }
+        case "Q4_K": return { x, y, n in ckernels_dequantize_q4_K(x, y, n) }
+        case "Q5_K": return { x, y, n in ckernels_dequantize_q5_K(x, y, n) }
+        default: return nil
+        }
+    }
+
     /// make_q3_quants(16, 4, …) in C; only when ``available``.
     @inline(__always) static func makeQ3Quants(_ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
         ckernels_make_q3_quants(x, L)
@@ -75,6 +86,7 @@ enum CKernelTable {
     static func vecDotFunction(_ name: String) -> CVecDotFn? { nil }
     static func fromFloat(_ name: String) -> QuantizeRowFn? { nil }
     static func quantize(_ name: String) -> QuantizeRowFn? { nil }
+    static func dequantize(_ name: String) -> DequantizeRowFn? { nil }
     static func makeQ3Quants(_ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float { fatalError("no C kernels") }
     #endif
 }
