@@ -147,12 +147,6 @@ ROPS_TARGET void NAME(long k, const T *a, long lda, long r0, long r1,           
 ROPS_GEMM(rops_gemm_f16_tb, uint16_t, tile_f16)
 ROPS_GEMM(rops_gemm_f32_tb, float, tile_f32)
 
-ROPS_TARGET void rops_to_f16(long n, const float *x, uint16_t *y) {
-    long i = 0;
-    for (; i + 8 <= n; i += 8) _mm_storeu_si128((__m128i *)(y + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), 0));
-    for (; i < n; i++) y[i] = _cvtss_sh(x[i], 0);
-}
-
 
 ROPS_TARGET void rops_gemv(rops_dot_fn dot, long n, const void *w, long ldw, long r0, long r1, const void *x, float *out) {
     const unsigned char *W = (const unsigned char *)w;

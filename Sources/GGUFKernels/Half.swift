@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import CKernels
+#endif
+
 /// IEEE half (fp16) and bfloat16 conversions, bit-identical to ggml's.
 ///
 /// `fp16(_:)` is ggml's `ggml_compute_fp32_to_fp16`: round to nearest even, overflow to ±Inf
@@ -55,6 +59,16 @@ public enum Half {
     /// Converts `count` Floats to fp16.
     public static func fp16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int) {
         for i in 0..<count { dst[i] = fp16(src[i]) }
+    }
+
+    /// Converts `count` Floats to fp16 as ggml's CPU backend converts activations and the KV cache
+    /// (`ggml_cpu_fp32_to_fp16`): the F16C instruction where the CPU has it (the C kernel), else
+    /// ``fp16(_:_:count:)``. The same bits but for NaN payloads (kept and quieted by F16C, 0x7E00 here).
+    public static func fp16CPU(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int) {
+        #if arch(x86_64)
+        if CKernelTable.available { ckernels_fp32_to_fp16_cpu(src, dst, count); return }
+        #endif
+        fp16(src, dst, count: count)
     }
 
     /// Converts `count` fp16 values to Float.

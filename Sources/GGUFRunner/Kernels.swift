@@ -1,6 +1,7 @@
 import CRunnerOps
 import Foundation
 import GGUFFormat
+import GGUFKernels
 
 /// How rows of one weight type are multiplied with activations, as ggml-cpu does it.
 ///
@@ -92,12 +93,10 @@ struct F16Kernel: WeightKernel {
     }
 }
 
+/// F32 → F16 as ggml-cpu converts activations and cache rows (F16C where the CPU has it).
 @inline(__always)
 func toF16(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt16>, _ n: Int) {
-    #if arch(x86_64)
-    if runnerOpsAvailable { rops_to_f16(n, x, out); return }
-    #endif
-    for i in 0..<n { out[i] = F16.fp16(x[i]) }   // round to nearest even, as F16C
+    Half.fp16CPU(x, out, count: n)
 }
 
 /// Sum of products in 8 float lanes (the order differs from ggml's SIMD order only in rounding).

@@ -1,4 +1,5 @@
 import Foundation
+import GGUFKernels
 
 /// One running context over a model: the KV cache and the forward pass (`llama_decode`).
 public final class Session: @unchecked Sendable {
@@ -85,7 +86,7 @@ public final class Session: @unchecked Sendable {
             let cap = cache.capacity
             cache.values[l].withUnsafeMutableBufferPointer { vc in
                 for t in 0..<T {
-                    for i in 0..<kvd { vc[i * cap + start + t] = F16.fp16(v[t * kvd + i]) }
+                    for i in 0..<kvd { vc[i * cap + start + t] = Half.fp16(v[t * kvd + i]) }
                 }
             }
             let threads = self.threads, span = attentionSpan(used: start + T, contextSize: contextSize)

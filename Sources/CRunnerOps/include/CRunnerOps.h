@@ -82,8 +82,6 @@ typedef float (*rops_dot_fn)(long n, const void *_Nonnull x, const void *_Nonnul
 void rops_gemv(rops_dot_fn _Nonnull dot, long n, const void *_Nonnull w, long ldw, long r0, long r1,
                const void *_Nonnull x, float *_Nonnull out);
 
-/// F32 -> F16 rounding to nearest even (_mm256_cvtps_ph(x, 0)), n values.
-void rops_to_f16(long n, const float *x, uint16_t *y);
 
 /// Softmax of one attention row as ggml's soft_max (mask 0 on 0 ..< n, -inf on n ..< nkv):
 /// x *= scale, max, then ggml_vec_soft_max_f32 (ggml_v_expf over 8-wide chunks from 0 while the

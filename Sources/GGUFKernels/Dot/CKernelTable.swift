@@ -46,7 +46,7 @@ enum CKernelTable {
         case "Q8_0": return { x, y, n in ckernels_quantize_q8_0(x, y, n) }
         case "Q8_1": return { x, y, n in ckernels_quantize_q8_1(x, y, n) }
         case "Q8_K": return { x, y, n in ckernels_quantize_q8_K(x, y, n) }
-        case "F16": return { x, y, n in ckernels_fp32_to_fp16_cpu(x, y.assumingMemoryBound(to: UInt16.self), n) }
+        case "F16": return { x, y, n in Half.fp16CPU(x, y.assumingMemoryBound(to: UInt16.self), count: n) }
         // ggml's CPU from_float for BF16 is the reference rounding unless the CPU has AVX512-BF16
         case "BF16": return { x, y, n in ckernels_fp32_to_bf16(x, y.assumingMemoryBound(to: UInt16.self), n) }
         default: return nil
