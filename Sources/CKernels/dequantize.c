@@ -23,17 +23,6 @@ CK_TARGET void ckernels_dequantize_q8_0(const void *vx, float *y, ptrdiff_t n) {
     }
 }
 
-/// get_scale_min_k4 of ggml-quants.c: the six-bit scale and min of sub-block j (0 ... 7).
-CK_INLINE void scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t *m) {
-    if (j < 4) {
-        *sc = q[j] & 63;
-        *m = q[j + 4] & 63;
-    } else {
-        *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
-        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
-    }
-}
-
 /// 32 values d·q − m of one sub-block; `codes` gives the 32 codes as bytes.
 CK_INLINE void store_dm32(float *y, const uint8_t *codes, float d, float m) {
     const __m256 vd = _mm256_set1_ps(d), vm = _mm256_set1_ps(m);
@@ -46,7 +35,9 @@ CK_INLINE void dequantize_k4(const uint8_t *x, float *y, ptrdiff_t n, int bytes,
     for (ptrdiff_t i = 0; i < n / 256; i++, x += bytes, y += 256) {
         const __m128 dm = ck_h2f2(x);
         const float d = _mm_cvtss_f32(dm), dmin = ck_lane1(dm);
-        const uint8_t *scales = x + 4, *qs = x + (five ? 48 : 16);
+        int16_t sm[16];   // scales 0-7, mins 8-15
+        _mm256_storeu_si256((__m256i *)sm, scales_mins_k4(x + 4));
+        const uint8_t *qs = x + (five ? 48 : 16);
         const __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(x + 16)) : _mm256_setzero_si256();
         for (int j = 0; j < 4; j++, qs += 32) {
             const __m256i bits = _mm256_loadu_si256((const __m256i *)qs);
@@ -59,11 +50,8 @@ CK_INLINE void dequantize_k4(const uint8_t *x, float *y, ptrdiff_t n, int bytes,
             uint8_t codes[64];
             _mm256_storeu_si256((__m256i *)codes, lo);
             _mm256_storeu_si256((__m256i *)(codes + 32), hi);
-            uint8_t sc, m;
-            scale_min_k4(2 * j, scales, &sc, &m);
-            store_dm32(y + 64 * j, codes, d * sc, dmin * m);
-            scale_min_k4(2 * j + 1, scales, &sc, &m);
-            store_dm32(y + 64 * j + 32, codes + 32, d * sc, dmin * m);
+            store_dm32(y + 64 * j, codes, d * sm[2 * j], dmin * sm[8 + 2 * j]);
+            store_dm32(y + 64 * j + 32, codes + 32, d * sm[2 * j + 1], dmin * sm[8 + 2 * j + 1]);
         }
     }
 }

@@ -108,17 +108,6 @@ CK_TARGET float ckernels_dot_q3_K_q8_K(ptrdiff_t n, const void *vx, const void *
     return ck_hsum8(acc);
 }
 
-/// The 8 six-bit scales and 8 mins of a Q4_K/Q5_K super-block as 16 int16: scales in 0-7, mins in 8-15.
-CK_INLINE __m256i scales_mins_k4(const uint8_t *s) {
-    uint32_t u[4];
-    memcpy(u, s, 12);
-    const uint32_t m6 = 0x3f3f3f3f, m4 = 0x0f0f0f0f, m2 = 0x03030303;
-    const uint32_t sc0 = u[0] & m6, mn0 = u[1] & m6;
-    const uint32_t sc1 = (u[2] & m4) | (((u[0] >> 6) & m2) << 4);
-    const uint32_t mn1 = ((u[2] >> 4) & m4) | (((u[1] >> 6) & m2) << 4);
-    return _mm256_cvtepu8_epi16(_mm_setr_epi32((int)sc0, (int)sc1, (int)mn0, (int)mn1));
-}
-
 /// Σ min_k · (bsum_{2k} + bsum_{2k+1}) in 4 int32 lanes (lane l: mins 2l and 2l+1).
 CK_INLINE __m128i mins_k4(__m256i sm, const uint8_t *y) {
     const __m256i bs = _mm256_loadu_si256((const __m256i *)Q8K_BSUMS(y));

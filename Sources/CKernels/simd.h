@@ -95,4 +95,16 @@ CK_INLINE __m256 ck_dot_us8(__m256i ux, __m256i sy) {
 CK_INLINE __m256 ck_dot_s8(__m256i x, __m256i y) {
     return ck_dot_us8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
 }
+
+/// The 8 six-bit scales and 8 mins of a Q4_K/Q5_K super-block as 16 int16: scales in 0-7, mins in 8-15.
+CK_INLINE __m256i scales_mins_k4(const uint8_t *s) {
+    uint32_t u[4];
+    memcpy(u, s, 12);
+    const uint32_t m6 = 0x3f3f3f3f, m4 = 0x0f0f0f0f, m2 = 0x03030303;
+    const uint32_t sc0 = u[0] & m6, mn0 = u[1] & m6;
+    const uint32_t sc1 = (u[2] & m4) | (((u[0] >> 6) & m2) << 4);
+    const uint32_t mn1 = ((u[2] >> 4) & m4) | (((u[1] >> 6) & m2) << 4);
+    return _mm256_cvtepu8_epi16(_mm_setr_epi32((int)sc0, (int)sc1, (int)mn0, (int)mn1));
+}
+
 #endif

@@ -34,9 +34,9 @@ extension Kernels {
         default: break
         }
         switch type {
-        case .f32:
+        case .f32, .q8_K:   // the value itself; Q8_K's float d, first in its block
             for i in 0..<blocks {
-                let f = data.loadUnaligned(fromByteOffset: 4 * i, as: Float.self)
+                let f = data.loadUnaligned(fromByteOffset: i * bb, as: Float.self)
                 if !f.isFinite { return RowDataProblem(f.isNaN ? .nan : .inf, block: i) }
             }
             return nil
@@ -44,12 +44,6 @@ extension Kernels {
             for i in 0..<blocks {
                 let h = data.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self) & 0x7fff
                 if h >= 0x7f80 { return RowDataProblem(h > 0x7f80 ? .nan : .inf, block: i) }
-            }
-            return nil
-        case .q8_K:
-            for i in 0..<blocks {
-                let d = data.loadUnaligned(fromByteOffset: i * bb, as: Float.self)
-                if !d.isFinite { return RowDataProblem(d.isNaN ? .nan : .inf, block: i) }
             }
             return nil
         case .mxfp4:

@@ -5,14 +5,6 @@ import XCTest
 final class ValidateTests: XCTestCase {
     static let quantizable: [QuantType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K]
 
-    func quantized(_ t: QuantType, _ x: [Float]) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: try t.rowSize(x.count))
-        try x.withUnsafeBufferPointer { xs in
-            try out.withUnsafeMutableBytes { try Kernels.quantize(t, src: xs.baseAddress!, dst: $0.baseAddress!, rows: 1, rowLength: x.count) }
-        }
-        return out
-    }
-
     func problem(_ t: QuantType, _ bytes: [UInt8]) -> RowDataProblem? {
         bytes.withUnsafeBytes { Kernels.validate(t, $0.baseAddress!, byteCount: bytes.count) }
     }
@@ -24,14 +16,14 @@ final class ValidateTests: XCTestCase {
             let bs = max(t.blockSize, 1)
             let n = 3 * max(bs, 256)
             let normal: [Float] = (0..<n).map { Float(($0 * 37) % 101) / 50 - 1 }
-            XCTAssertNil(problem(t, try quantized(t, normal)), "\(t)")
+            XCTAssertNil(problem(t, try quantizeRows(t, normal, rows: 1, n: n)), "\(t)")
             var x = normal
             let bad = t.blockSize == 1 ? 300 : bs    // second block, or the 301st value
             // 1e10: every fp16 scale overflows, and squares still fit a float (at 1e30 the K-quants' weighted
             // searches overflow and end with a scale of 0, as ggml's do); Q8_K's float d needs an infinity
             let v: Float = t == .bf16 || t == .f32 ? .nan : t == .q8_K ? .infinity : 1e10
             for i in bad..<(bad + bs) { x[i] = v }
-            let p = problem(t, try quantized(t, x))
+            let p = problem(t, try quantizeRows(t, x, rows: 1, n: n))
             XCTAssertEqual(p?.block, t.blockSize == 1 ? 300 : 1, "\(t): \(String(describing: p))")
         }
     }
