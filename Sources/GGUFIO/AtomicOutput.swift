@@ -204,10 +204,14 @@ public final class AtomicOutput {
         if r != 0 { try write([UInt8](repeating: 0, count: alignment - r)) }
     }
 
+    /// Whether ``commit()`` waits for the data and the rename to reach the disk (fsync). On by default;
+    /// test suites that write thousands of throwaway files turn it off.
+    nonisolated(unsafe) public static var syncToDisk = true
+
     /// Flushes, fsyncs and renames the temporary file into place.
     public func commit() throws(IOError) {
         try flush()
-        if fsync(fd) != 0 {
+        if AtomicOutput.syncToDisk && fsync(fd) != 0 {
             let e = errno
             throw IOError(.system(errno: e), path: path, "fsync failed: \(errnoMessage(e))")
         }
@@ -222,7 +226,7 @@ public final class AtomicOutput {
         CleanupRegistry.shared.remove(tempPath)
         // Make the rename durable.
         let dfd = open(AtomicOutput.directory(of: path), O_RDONLY | O_CLOEXEC)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        if dfd >= 0 { if AtomicOutput.syncToDisk { fsync(dfd) }; close(dfd) }
     }
 
     /// Removes the temporary file; the destination is left as it was.

@@ -10,8 +10,10 @@ struct Quantize: ParsableCommand {
         discussion: """
         TYPE is one of Q2_K, Q3_K_S, Q3_K_M, Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, Q4_0, Q4_1, \
         Q5_0, Q5_1, Q8_0, F16, BF16, F32 (any case; Q3_K, Q4_K, Q5_K mean the _M mixes), or a llama.cpp \
-        ftype number. The output equals llama-quantize's (non-imatrix) byte for byte. INPUT is a GGUF file \
-        or a GGML-era .bin (then the GGML options apply, as in `convert`); it must not be compressed.
+        ftype number. The other llama-quantize types (IQ*, TQ*, Q2_K_S, MXFP4_MOE, Q1_0, Q2_0) work with \
+        --dry-run only. The output equals llama-quantize's (non-imatrix) byte for byte, for every \
+        architecture llama.cpp knows. INPUT is a GGUF file or a GGML-era .bin (then the GGML options \
+        apply, as in `convert`); it must not be compressed.
         """
     )
 
@@ -26,6 +28,10 @@ struct Quantize: ParsableCommand {
     @Option(name: .customLong("token-embedding-type"), help: "Type of token_embd.weight.") var tokenEmbeddingType: String?
     @Option(name: .customLong("tensor-type"), help: "PATTERN=TYPE: tensors whose name matches the regular expression get TYPE (repeatable; first match wins).")
     var tensorType: [String] = []
+    @Option(name: .customLong("tensor-type-file"), help: "A file of PATTERN=TYPE entries separated by spaces or newlines (as --tensor-type; repeatable).")
+    var tensorTypeFile: [String] = []
+    @Option(name: .customLong("prune-layers"), help: "L0,L1,...: leave these layers out (the others are renumbered).")
+    var pruneLayers: String?
     @Flag(name: .customLong("allow-requantize"), help: "Accept already-quantized inputs (quality suffers).") var allowRequantize = false
     @Option(name: .customLong("override-kv"), help: "KEY=TYPE:VALUE metadata to set (TYPE int, float, bool, str; repeatable).")
     var overrideKV: [String] = []
@@ -45,7 +51,7 @@ struct Quantize: ParsableCommand {
         try runReportingErrors {
             let target: QuantizeTarget
             do { target = try QuantizeTarget(parsing: type) } catch {
-                throw ModelError.usage("unknown quantization type '\(type)': expected one of \(QuantizeTarget.allCases.map(\.name).joined(separator: ", ")) or a llama.cpp ftype number")
+                throw ModelError.usage("unknown quantization type '\(type)': expected one of \(QuantizeTarget.producible.map(\.name).joined(separator: ", ")) (with --dry-run also \(QuantizeTarget.allCases.filter { !$0.isProducible }.map(\.name).joined(separator: ", "))) or a llama.cpp ftype number")
             }
             var o = QuantizeOptions()
             guard let era = MixEra(rawValue: mix) else { throw ModelError.usage("--mix must be 'current' or '2023'") }
@@ -55,11 +61,9 @@ struct Quantize: ParsableCommand {
             o.mix.allowRequantize = allowRequantize
             o.mix.outputTensorType = try outputTensorType.map { (s) throws(ModelError) in try parseType(s, "--output-tensor-type") }
             o.mix.tokenEmbeddingType = try tokenEmbeddingType.map { (s) throws(ModelError) in try parseType(s, "--token-embedding-type") }
-            for tt in tensorType {
-                do { o.mix.tensorTypeOverrides.append(try TensorTypeOverride(parsing: tt)) } catch {
-                    throw ModelError.usage("--tensor-type '\(tt)': expected PATTERN=TYPE with a known type")
-                }
-            }
+            o.mix.tensorTypeOverrides = try TensorTypeArguments.overrides(tensorType: tensorType, files: tensorTypeFile,
+                                                                        arguments: CommandLine.arguments)
+            if let p = pruneLayers { o.pruneLayers = try TensorTypeArguments.pruneList(p) }
             o.overrides = try overrideKV.map { (s) throws(ModelError) in try KVOverride(parsing: s) }
             o.threads = threads ?? 0
             o.force = force
@@ -72,10 +76,17 @@ struct Quantize: ParsableCommand {
             do { plan = try QuantizePlan(source: source, target: target, options: o) } catch let e as QuantizeMixError {
                 throw ModelError.usage("\(input): \(e)")
             }
+            if !plan.mix.knownArchitecture {
+                writeStderr("warning: \(input): llama.cpp does not know architecture '\(plan.mix.architecture)' (llama-quantize refuses such a file); quantizing with the generic rules, which nothing checks against llama.cpp\n")
+            }
             if dryRun {
                 printPlan(plan)
+                if let t = plan.mix.imatrixViolation {
+                    print("note: making this file requires an importance matrix (tensor \(t.name) -> \(t.targetType.name)), as llama-quantize says")
+                }
                 return
             }
+            try plan.checkWritable()
             let s = try Quantizer.run(plan: plan, output: output, options: o)
             let rate = Double(s.inputBytes) / max(s.seconds, 1e-9) / 1e6
             print("quantized \(input) -> \(output) (\(target.name), \(plan.tensors.count) tensors, \(String(format: "%.2f", plan.bitsPerWeight)) bpw): \(formatBytes(s.inputBytes)) -> \(formatBytes(s.outputBytes)) in \(String(format: "%.2f", s.seconds)) s (\(Int(rate)) MB/s, \(s.threads) threads)")

@@ -18,6 +18,10 @@ public struct MixMatch: Sendable, Equatable {
     public var matches: [Match]
     /// Tensors whose type differs from the stored file type's plan (current rules), at most 8.
     public var differences: [(name: String, planned: String, actual: String)]
+    /// Whether llama-quantize knows the architecture; when not, matches are by the generic rules only.
+    public var knownArchitecture = true
+    /// The model's architecture.
+    public var architecture = "llama"
 
     public static func == (a: MixMatch, b: MixMatch) -> Bool {
         a.stored == b.stored && a.matches == b.matches && a.differences.map(\.name) == b.differences.map(\.name)
@@ -29,7 +33,9 @@ public struct MixMatch: Sendable, Equatable {
         // Prefer the target named by the stored file type, then the first match.
         let best = matches.first { $0.target.fileType == stored } ?? matches[0]
         let eras = matches.filter { $0.target == best.target }.map { $0.era == .current ? "current" : "2023" }
-        var s = "\(best.target.name) (matches llama.cpp's \(eras.joined(separator: " and ")) mix)"
+        var s = knownArchitecture
+            ? "\(best.target.name) (matches llama.cpp's \(eras.joined(separator: " and ")) mix)"
+            : "\(best.target.name) (matches the generic rules; llama.cpp does not know architecture '\(architecture)')"
         let others = Array(Set(matches.map(\.target)).subtracting([best.target])).map(\.name).sorted()
         if !others.isEmpty { s += "; also the same types as \(others.joined(separator: ", "))" }
         return s
@@ -47,10 +53,20 @@ public struct MixMatch: Sendable, Equatable {
         // have the default type, which shifts the per-layer counters of the attn_v/ffn_down rules.
         let names = h.tensors.map { ggml ? (LlamaTensorNames.gguf(fromGGML: $0.name) ?? $0.name) : $0.name }
         let tensors = zip(names, h.tensors).map { n, t in
-            MixTensor(name: n, ne: t.ne, type: t.ne.count >= 2 ? .f32 : t.type!)
+            // Tensors the quantizer left unquantized (e.g. ffn_gate_inp) keep their float type.
+            MixTensor(name: n, ne: t.ne, type: t.ne.count >= 2 && t.type!.isQuantized ? .f32 : t.type!)
         }
         let actual = Dictionary(zip(names, h.tensors.map { $0.type! }).map { ($0, $1) }, uniquingKeysWith: { a, _ in a })
-        let model = MixModel(nLayer: h.hparams.nLayer, nHead: h.hparams.nHead, nHeadKV: h.hparams.nHeadKV)
+        let model: MixModel
+        if ggml {
+            model = MixModel(nLayer: h.hparams.nLayer, nHead: h.hparams.nHead, nHeadKV: h.hparams.nHeadKV)
+        } else if let m = try? LlamaArchitectures.mixModel(h.metadata) {
+            model = m
+        } else {
+            return
+        }
+        knownArchitecture = model.isKnownArchitecture
+        architecture = model.architecture
         var options = MixOptions()
         options.allowRequantize = true
         let present = Set(actual.values)
@@ -78,7 +94,8 @@ public struct MixMatch: Sendable, Equatable {
     /// A target's default type and what it falls back to for rows that are not whole blocks.
     static func defaultOrFallback(_ t: GGMLType) -> Set<GGMLType> {
         switch t {
-        case .q2_K, .q3_K: return [t, .q4_0]
+        case .q2_K, .q3_K, .tq1_0, .tq2_0, .q2_0: return [t, .q4_0]
+        case .iq1_S, .iq1_M, .iq2_XXS, .iq2_XS, .iq2_S, .iq3_XXS, .iq3_S, .iq4_XS: return [t, .iq4_NL]
         case .q4_K: return [t, .q5_0]
         case .q5_K: return [t, .q5_1]
         case .q6_K: return [t, .q8_0]

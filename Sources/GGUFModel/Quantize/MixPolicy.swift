@@ -65,6 +65,8 @@ public struct MixOptions: Sendable, Equatable {
     /// `--allow-requantize`: whether already-quantized tensors may be converted. Informative here: see
     /// ``MixPlan/requantizeViolation``.
     public var allowRequantize: Bool = false
+    /// Whether an importance matrix is given (changes a few rules, e.g. IQ3_XXS's `attn_v`).
+    public var hasImatrix: Bool = false
 
     public init(pure: Bool = false, leaveOutputTensor: Bool = false, outputTensorType: GGMLType? = nil,
                 tokenEmbeddingType: GGMLType? = nil, tensorTypeOverrides: [TensorTypeOverride] = [],
@@ -87,6 +89,8 @@ public struct TensorPlan: Sendable, Equatable {
     public var targetType: GGMLType
     /// Whether the row shape forced a fallback type (a warning in llama-quantize).
     public var fellBack: Bool
+    /// Whether llama-quantize refuses to make this tensor without an importance matrix.
+    public var requiresImatrix: Bool = false
 
     /// `true` when the bytes are copied unchanged (the target is the source type).
     public var isCopy: Bool { sourceType == targetType }
@@ -100,6 +104,14 @@ public struct MixPlan: Sendable, Equatable {
     public var era: MixEra
     public var tensors: [TensorPlan]
     public var allowRequantize: Bool
+    /// Whether `llama-quantize` knows the model's architecture (if not, the generic rules planned it and
+    /// nothing says llama-quantize would give the same).
+    public var knownArchitecture: Bool = true
+    /// The model's `general.architecture`.
+    public var architecture: String = "llama"
+
+    /// The first tensor that needs an importance matrix ("this quantization requires an importance matrix!").
+    public var imatrixViolation: TensorPlan? { tensors.first(where: \.requiresImatrix) }
 
     /// How many tensors fell back to another type because of their shape.
     public var fallbackCount: Int { tensors.filter(\.fellBack).count }
@@ -114,11 +126,20 @@ public struct MixPlan: Sendable, Equatable {
     public subscript(name: String) -> GGMLType? { tensors.first { $0.name == name }?.targetType }
 }
 
-/// The per-tensor type policy of `llama-quantize` for llama models ("k-quant mixes").
+/// In which order the current rules visit the tensors (their counters depend on it).
+public enum TensorOrdering: Sendable {
+    /// `llama-quantize`'s default: the loader's sorted map (``TensorOrder/quantizerOrder(_:)``).
+    case quantizer
+    /// As given: `--keep-split` sorts by part and offset in the part, which the caller has done.
+    case asGiven
+}
+
+/// The per-tensor type policy of `llama-quantize` ("k-quant mixes").
 ///
-/// One table (``MixTable``) per era gives each target's rules for `attn_v`, `attn_output` and `ffn_down`;
-/// shared rules handle the output and token-embedding tensors, the 70B `attn_v` bump and the shape
-/// fallbacks. Pure: no file access.
+/// Current era: ``CurrentRules`` (`llama_tensor_get_type_impl` for every architecture and target), after
+/// the eligibility checks and overrides, then the shape fallbacks. 2023 era: one table (``MixTable``) gives
+/// each target's rules for `attn_v`, `attn_output` and `ffn_down` of the GGML-era llama quantizer. Pure: no
+/// file access.
 public struct MixPolicy: Sendable {
     public let target: QuantizeTarget
     public let era: MixEra
@@ -127,7 +148,7 @@ public struct MixPolicy: Sendable {
     /// Checks that the target and options exist in the era and that the override patterns compile.
     public init(target: QuantizeTarget, era: MixEra = .current, options: MixOptions = MixOptions()) throws(QuantizeMixError) {
         if era == .v2023 {
-            if target == .bf16 { throw .targetNotInEra(target, era: era) }
+            if target == .bf16 || !target.isProducible { throw .targetNotInEra(target, era: era) }
             if options.pure { throw .optionNotInEra(option: "--pure", era: era) }
             if options.outputTensorType != nil { throw .optionNotInEra(option: "--output-tensor-type", era: era) }
             if options.tokenEmbeddingType != nil { throw .optionNotInEra(option: "--token-embedding-type", era: era) }
@@ -141,14 +162,14 @@ public struct MixPolicy: Sendable {
         self.options = options
     }
 
-    /// Decides every tensor's type and returns them in write order (current: sorted by layer then name;
-    /// 2023: input order).
+    /// Decides every tensor's type and returns them in write order (current: sorted by layer then name, or
+    /// as given for `--keep-split`; 2023: input order).
     ///
     /// - Throws: ``QuantizeMixError/unsupportedTensorSize(name:ne:type:)`` (2023) or
     ///   ``QuantizeMixError/noFallback(name:type:)`` (current) where llama.cpp stops.
-    public func plan(model: MixModel, tensors: [MixTensor]) throws(QuantizeMixError) -> MixPlan {
+    public func plan(model: MixModel, tensors: [MixTensor], order: TensorOrdering = .quantizer) throws(QuantizeMixError) -> MixPlan {
         switch era {
-        case .current: return try planCurrent(model: model, tensors: tensors)
+        case .current: return try planCurrent(model: model, tensors: tensors, order: order)
         case .v2023: return try plan2023(model: model, tensors: tensors)
         }
     }
@@ -174,26 +195,52 @@ public struct MixPolicy: Sendable {
     /// Exact names never quantized (`LLM_TN(arch)(POS_EMBD / TOKEN_TYPES)`).
     static let neverQuantizedNames: Set<String> = ["position_embd.weight", "token_types.weight"]
 
-    func allowsQuantizationCurrent(_ t: MixTensor, bytes: [UInt8]) -> Bool {
+    /// Name fragments that glm5-next models never quantize (besides ``neverQuantized``).
+    static let neverQuantizedGLM5Next: [[UInt8]] = [
+        "hc_", "indexer.attn_q_b", "indexer.attn_k", "indexer.proj", "indexer_compressor_gate",
+        "indexer_compressor_ape", "ssm_f_a.weight", "ssm_f_b.weight", "ssm_g_a.weight", "ssm_g_b.weight",
+        "ssm_beta.weight", "attn_kv_a_mqa.weight", "attn_k_b.weight", "attn_v_b.weight",
+    ].map { Array($0.utf8) }
+
+    /// `tensor_allows_quantization`: 2-D and larger tensors named `...weight`, less the never-quantized ones.
+    func allowsQuantizationCurrent(_ t: MixTensor, bytes: [UInt8], architecture: String) -> Bool {
         guard t.nDims >= 2, Self.endsInWeight(t.name) else { return false }
         if options.leaveOutputTensor && t.name == "output.weight" { return false }
         if Self.neverQuantizedNames.contains(t.name) { return false }
+        if architecture == "glm5-next" && Self.neverQuantizedGLM5Next.contains(where: { bytes.containsBytes($0) }) { return false }
         return !Self.neverQuantized.contains { bytes.containsBytes($0) }
+    }
+
+    /// `tensor_requires_imatrix`: tensors going to IQ1/IQ2/IQ3_XXS, or Q2_K in a Q2_K_S file, need an
+    /// importance matrix (the token embeddings and the output never do).
+    func requiresImatrix(_ name: String, type: GGMLType) -> Bool {
+        if name == "output.weight" || name == "token_embd.weight" || name == "per_layer_token_embd.weight" { return false }
+        switch type {
+        case .iq3_XXS, .iq2_XXS, .iq2_XS, .iq2_S, .iq1_M, .iq1_S: return true
+        case .q2_K: return target == .q2_K_S
+        default: return false
+        }
     }
 
     // MARK: - current
 
-    private func planCurrent(model: MixModel, tensors input: [MixTensor]) throws(QuantizeMixError) -> MixPlan {
-        let byName = Dictionary(input.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let ordered = TensorOrder.quantizerOrder(input.map(\.name)).map { byName[$0]! }
+    private func planCurrent(model: MixModel, tensors input: [MixTensor], order: TensorOrdering) throws(QuantizeMixError) -> MixPlan {
+        let ordered: [MixTensor]
+        switch order {
+        case .quantizer:
+            let byName = Dictionary(input.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            ordered = TensorOrder.quantizerOrder(input.map(\.name)).map { byName[$0]! }
+        case .asGiven:
+            ordered = input
+        }
         let bytes = ordered.map { Array($0.name.utf8) }
         let roles = bytes.map { TensorRole(bytes: $0) }
-        let nAttentionV = roles.filter { $0 == .attentionV }.count
-        let tied = !roles.contains(.output)
         let patterns: [Regex<AnyRegexOutput>] = options.tensorTypeOverrides.compactMap { try? Regex($0.pattern) }
-        let row = MixTable.row(target, era: .current)
+        var rules = CurrentRules(target: target, model: model, outputTensorType: options.outputTensorType,
+                                 tokenEmbeddingType: options.tokenEmbeddingType, hasImatrix: options.hasImatrix,
+                                 tiedEmbeddings: !roles.contains(.output),
+                                 nAttentionV: roles.filter { $0 == .attentionV }.count)
         let d = target.defaultType
-        var iAttentionV = 0, iFFNDown = 0
         var out: [TensorPlan] = []
         out.reserveCapacity(ordered.count)
 
@@ -201,7 +248,8 @@ public struct MixPolicy: Sendable {
             let role = roles[k]
             var type = t.type
             var fellBack = false
-            if allowsQuantizationCurrent(t, bytes: bytes[k]) {
+            var needsImatrix = false
+            if allowsQuantizationCurrent(t, bytes: bytes[k], architecture: model.architecture) {
                 // llama_tensor_get_type: explicit output / embedding types win and skip the fallback.
                 if let e = options.tokenEmbeddingType, role == .tokenEmbedding,
                    !(t.name == "per_layer_token_embd.weight" && patterns.contains(where: { t.name.contains($0) })) {
@@ -218,44 +266,18 @@ public struct MixPolicy: Sendable {
                             break
                         }
                         if !manual && !options.pure {
-                            type = ruleCurrent(type, tensor: t, role: role, tied: tied, row: row, model: model,
-                                               iAttentionV: &iAttentionV, nAttentionV: nAttentionV, iFFNDown: &iFFNDown)
+                            type = try rules.type(type, tensor: t, role: role)
                         }
                         (type, fellBack) = try Fallback.current(type, ne0: t.ne.first ?? 1, name: t.name)
                     }
                 }
+                needsImatrix = requiresImatrix(t.name, type: type)
             }
-            out.append(TensorPlan(name: t.name, ne: t.ne, sourceType: t.type, targetType: type, fellBack: fellBack))
+            out.append(TensorPlan(name: t.name, ne: t.ne, sourceType: t.type, targetType: type, fellBack: fellBack,
+                                  requiresImatrix: needsImatrix))
         }
-        return MixPlan(target: target, era: .current, tensors: out, allowRequantize: options.allowRequantize)
-    }
-
-    /// `llama_tensor_get_type_impl` for llama: the shared output rule, then the table row.
-    private func ruleCurrent(_ type: GGMLType, tensor t: MixTensor, role: TensorRole, tied: Bool, row: MixRow,
-                             model: MixModel, iAttentionV: inout Int, nAttentionV: Int,
-                             iFFNDown: inout Int) -> GGMLType {
-        // Tied models (no output.weight) type the token embeddings like the output.
-        if role == .output || (tied && role == .tokenEmbedding) {
-            if let o = options.outputTensorType { return o }
-            if (t.ne.first ?? 1) % type.blockSize != 0 { return .q8_0 }
-            return type == .q8_0 ? type : .q6_K
-        }
-        switch role {
-        case .tokenEmbedding:
-            return options.tokenEmbeddingType ?? type
-        case .attentionV:
-            var v = row.attentionV.apply(to: type, i: iAttentionV, n: nAttentionV, model: model)
-            if model.is70B && (v == .q3_K || v == .q4_K) { v = .q5_K }
-            iAttentionV += 1
-            return v
-        case .ffnDown:
-            defer { iFFNDown += 1 }
-            return row.ffnDown.apply(to: type, i: iFFNDown, n: model.nLayer, model: model)
-        case .attentionOutput:
-            return row.attentionOutput.apply(to: type, i: 0, n: model.nLayer, model: model)
-        default:
-            return type
-        }
+        return MixPlan(target: target, era: .current, tensors: out, allowRequantize: options.allowRequantize,
+                       knownArchitecture: model.isKnownArchitecture, architecture: model.architecture)
     }
 
     // MARK: - 2023

@@ -67,26 +67,48 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// The facts about the model that the rules read (from the GGUF hparams).
+/// The facts about the model that the rules read, as `llama_model_base::load_hparams` reads them.
 public struct MixModel: Sendable, Equatable {
-    /// `block_count`.
+    /// `general.architecture` (`llama` for GGML-era files).
+    public var architecture: String
+    /// `hparams.n_layer_all`: `block_count` (times `num_loops` for nanbeige; plus the router layer for graniteswitch).
     public var nLayer: Int
-    /// `attention.head_count`.
+    /// `hparams.n_layer()`: `nLayer` less the MTP (`nextn_predict_layers`) layers; what the 70B test reads.
+    public var nLayerMain: Int
+    /// `attention.head_count` of layer 0 (a per-layer array gives its first element).
     public var nHead: Int
-    /// `attention.head_count_kv` (equal to `nHead` without GQA).
+    /// `attention.head_count_kv` of layer 0 (equal to `nHead` when absent).
     public var nHeadKV: Int
+    /// `expert_count` (0 for dense models).
+    public var nExpert: Int
 
-    public init(nLayer: Int, nHead: Int, nHeadKV: Int? = nil) {
+    public init(nLayer: Int, nHead: Int, nHeadKV: Int? = nil, nExpert: Int = 0, architecture: String = "llama",
+                nLayerMain: Int? = nil) {
+        self.architecture = architecture
         self.nLayer = nLayer
+        self.nLayerMain = nLayerMain ?? nLayer
         self.nHead = nHead
         self.nHeadKV = nHeadKV ?? nHead
+        self.nExpert = nExpert
     }
 
     /// Query heads per KV head (`hparams.n_gqa()`), 0 when `nHeadKV` is 0.
     public var nGQA: Int { nHeadKV == 0 ? 0 : nHead / nHeadKV }
 
-    /// llama.cpp's `LLM_TYPE_70B`: 80 layers with grouped-query attention (80 without GQA is 65B).
-    public var is70B: Bool { nLayer == 80 && nHead != nHeadKV }
+    /// llama.cpp's `LLM_TYPE_70B`, which only some architectures' `load_arch_hparams` assign: llama with 80
+    /// layers and grouped-query attention (no experts; 80 without GQA is 65B), qwen2, deci and olmo with 80
+    /// layers, jais2 with 68.
+    public var is70B: Bool {
+        switch architecture {
+        case "llama": return nExpert != 8 && nLayerMain == 80 && nHead != nHeadKV
+        case "qwen2", "deci", "olmo": return nLayerMain == 80
+        case "jais2": return nLayerMain == 68
+        default: return false
+        }
+    }
+
+    /// Whether `llama-quantize` (llama.cpp 0c1e570) loads models of this architecture at all.
+    public var isKnownArchitecture: Bool { LlamaArchitectures.known.contains(architecture) }
 }
 
 /// `use_more_bits`: the first and last eighth of the layers and every third one in between.
@@ -142,22 +164,8 @@ struct MixRow: Sendable, Equatable {
     static let plain = MixRow()
 }
 
-/// The per-era tables. Targets not listed keep their default type for these roles.
+/// The 2023 table (the current rules are ``CurrentRules``). Targets not listed keep their default type for these roles.
 enum MixTable {
-    /// `llama_tensor_get_type_impl@0c1e570`, llama branch (not Falcon, no experts, no imatrix).
-    static let current: [QuantizeTarget: MixRow] = [
-        .q2_K: MixRow(attentionV: .gqa(atLeast: 4, then: .q4_K, otherwise: .q3_K),
-                      attentionOutput: .always(.q3_K), ffnDown: .always(.q3_K)),
-        .q3_K_M: MixRow(attentionV: .firstLayers(.fixed(2), then: .q5_K, otherwise: .q4_K),
-                        attentionOutput: .always(.q4_K),
-                        ffnDown: .firstLayers(.fractionOfLayers(16), then: .q5_K, otherwise: .q4_K)),
-        .q3_K_L: MixRow(attentionV: .always(.q5_K), attentionOutput: .always(.q5_K), ffnDown: .always(.q5_K)),
-        .q4_K_S: MixRow(attentionV: .firstLayers(.fixed(4), then: .q5_K, otherwise: nil),
-                        ffnDown: .firstLayers(.fractionOfLayers(8), then: .q5_K, otherwise: nil)),
-        .q4_K_M: MixRow(attentionV: .moreBits(.q6_K), ffnDown: .moreBits(.q6_K)),
-        .q5_K_M: MixRow(attentionV: .moreBits(.q6_K), ffnDown: .moreBits(.q6_K)),
-    ]
-
     /// `llama_model_quantize_internal@dadbed9` (QK_K = 256).
     static let v2023: [QuantizeTarget: MixRow] = [
         .q2_K: MixRow(attentionV: .always(.q4_K), attentionOutput: .always(.q4_K), ffnDown: .always(.q4_K)),
@@ -168,9 +176,6 @@ enum MixTable {
     ]
 
     static func row(_ target: QuantizeTarget, era: MixEra) -> MixRow {
-        switch era {
-        case .current: return current[target] ?? .plain
-        case .v2023: return v2023[target] ?? .plain
-        }
+        era == .v2023 ? v2023[target] ?? .plain : .plain
     }
 }

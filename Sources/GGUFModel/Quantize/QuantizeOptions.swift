@@ -12,6 +12,8 @@ public struct QuantizeOptions: Sendable {
     public var progress: Bool? = nil
     /// Called once per tensor when there is no progress bar (llama.cpp prints one line per tensor).
     public var log: (@Sendable (String) -> Void)? = nil
+    /// `--prune-layers`: layers (`blk.N.`) to leave out; the later ones are renumbered and `block_count` set.
+    public var pruneLayers: [Int] = []
     /// For GGML inputs: the options of `convert`.
     public var convert = ConvertOptions()
 

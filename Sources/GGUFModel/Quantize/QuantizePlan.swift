@@ -15,12 +15,20 @@ public struct QuantizePlan: Sendable {
         self.source = source
         self.target = target
         let policy = try MixPolicy(target: target, era: options.era, options: options.mix)
-        let mixTensors = source.tensors.map { MixTensor(name: $0.info.name, ne: $0.info.ne, type: $0.info.type) }
-        mix = try policy.plan(model: try source.mixModel(), tensors: mixTensors)
+        let model = try source.mixModel()
+        let pruning = LayerPruning(options.pruneLayers, names: source.tensors.map(\.info.name))
+        var byName: [String: (info: GGUFTensorInfo, fileOffset: Int)] = [:]
+        var mixTensors: [MixTensor] = []
+        for t in source.tensors {
+            guard let name = pruning.newName(t.info.name) else { continue }
+            byName[name] = t
+            mixTensors.append(MixTensor(name: name, ne: t.info.ne, type: t.info.type))
+        }
+        try Self.checkExperts(mixTensors, model: model, path: source.path)
+        mix = try policy.plan(model: model, tensors: mixTensors)
         if let bad = mix.requantizeViolation {
             throw ModelError.usage("\(source.path): tensor '\(bad.name)' is already quantized (\(bad.sourceType.name)); requantizing loses quality — pass --allow-requantize to do it anyway")
         }
-        let byName = Dictionary(uniqueKeysWithValues: source.tensors.map { ($0.info.name, $0) })
         var infos: [GGUFTensorInfo] = []
         var inputs: [(GGUFTensorInfo, Int)] = []
         for t in mix.tensors {
@@ -42,8 +50,31 @@ public struct QuantizePlan: Sendable {
         for k in ["split.no", "split.count", "split.tensors.count"] { md.remove(k) }
         md.remove("general.alignment")
         for o in options.overrides { md.setAppending(o.key, o.value) }
+        if !options.pruneLayers.isEmpty {
+            md.setAppending("\(model.architecture).block_count", .uint32(UInt32(pruning.newLayerCount)))
+        }
         metadata = md
         header = GGUFWriter.header(metadata: md, tensors: tensors.map(\.out))
+    }
+
+    /// Refuses a plan GGUFKit cannot write: a tensor that needs an importance matrix (llama-quantize's
+    /// refusal), or a type without a quantizer here yet.
+    public func checkWritable() throws(ModelError) {
+        if let t = mix.imatrixViolation {
+            throw .usage("\(source.path): this quantization requires an importance matrix (tensor '\(t.name)' would be \(t.targetType.name)), as llama-quantize says; ggufkit quantize has no --imatrix yet")
+        }
+        if let t = tensors.first(where: { $0.out.type != $0.input.type && !QuantizeTarget.producibleTypes.contains($0.out.type) }) {
+            throw .usage("\(source.path): ggufkit cannot write \(t.out.type.name) yet (tensor '\(t.out.name)'): it quantizes to \(QuantizeTarget.producible.map(\.name).joined(separator: ", ")); --dry-run shows the plan")
+        }
+    }
+
+    /// With experts, every 3-D expert tensor must hold `expert_count` matrices.
+    static func checkExperts(_ tensors: [MixTensor], model: MixModel, path: String) throws(ModelError) {
+        for t in tensors where t.ne.count >= 3 && t.name.contains("_exps") {
+            guard t.ne[2] == model.nExpert else {
+                throw .badData("\(path): tensor '\(t.name)' holds \(t.ne[2]) experts (shape \(t.ne)), but \(model.architecture).expert_count is \(model.nExpert)")
+            }
+        }
     }
 
     /// Tensor data bytes of the output.

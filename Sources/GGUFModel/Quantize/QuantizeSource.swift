@@ -33,12 +33,10 @@ public struct QuantizeSource: @unchecked Sendable {
                               tensors: plan.tensors.map { ($0.info, $0.record.dataOffset) }, file: file)
     }
 
-    /// Hyper-parameters the mix rules need, from `llama.*` metadata.
+    /// Hyper-parameters the mix rules need, read as llama.cpp reads them (``LlamaArchitectures/mixModel(_:)``).
     public func mixModel() throws(ModelError) -> MixModel {
-        let arch = metadata.string("general.architecture") ?? "llama"
-        guard let layers = metadata.int("\(arch).block_count"), let heads = metadata.int("\(arch).attention.head_count") else {
-            throw .badData("\(path): the metadata has no \(arch).block_count / \(arch).attention.head_count")
+        do { return try LlamaArchitectures.mixModel(metadata) } catch {
+            throw .badData("\(path): \(error)")
         }
-        return MixModel(nLayer: layers, nHead: heads, nHeadKV: metadata.int("\(arch).attention.head_count_kv"))
     }
 }

@@ -1,17 +1,26 @@
 import GGUFFormat
 
-/// A target of the quantizer: one `llama_ftype` that GGUFKit can produce.
+/// A target of the quantizer: one `llama_ftype` that `llama-quantize` accepts.
 ///
-/// The name is what `llama-quantize` accepts (`Q4_K_M`, `F16`, ...). ``defaultType`` is the type every
-/// eligible tensor gets before the mix rules run (`llama_ftype_get_default_type`).
+/// The name is what `llama-quantize` accepts (`Q4_K_M`, `IQ4_XS`, ...). ``defaultType`` is the type every
+/// eligible tensor gets before the mix rules run (`llama_ftype_get_default_type`). Every target can be
+/// planned (`--dry-run`, `inspect`'s mix match); ``isProducible`` says whether GGUFKit has the kernels to
+/// write it.
 public enum QuantizeTarget: String, CaseIterable, Sendable, CustomStringConvertible {
     case q4_0 = "Q4_0", q4_1 = "Q4_1", q5_0 = "Q5_0", q5_1 = "Q5_1", q8_0 = "Q8_0"
-    case q2_K = "Q2_K"
+    case q2_K = "Q2_K", q2_K_S = "Q2_K_S"
     case q3_K_S = "Q3_K_S", q3_K_M = "Q3_K_M", q3_K_L = "Q3_K_L"
     case q4_K_S = "Q4_K_S", q4_K_M = "Q4_K_M"
     case q5_K_S = "Q5_K_S", q5_K_M = "Q5_K_M"
     case q6_K = "Q6_K"
     case f16 = "F16", bf16 = "BF16", f32 = "F32"
+    case iq2_XXS = "IQ2_XXS", iq2_XS = "IQ2_XS", iq2_S = "IQ2_S", iq2_M = "IQ2_M"
+    case iq1_S = "IQ1_S", iq1_M = "IQ1_M"
+    case iq3_XXS = "IQ3_XXS", iq3_XS = "IQ3_XS", iq3_S = "IQ3_S", iq3_M = "IQ3_M"
+    case iq4_NL = "IQ4_NL", iq4_XS = "IQ4_XS"
+    case tq1_0 = "TQ1_0", tq2_0 = "TQ2_0"
+    case mxfp4_MOE = "MXFP4_MOE"
+    case q1_0 = "Q1_0", q2_0 = "Q2_0"
 
     /// The name `llama-quantize` prints and accepts, e.g. `Q4_K_M`.
     public var name: String { rawValue }
@@ -37,6 +46,24 @@ public enum QuantizeTarget: String, CaseIterable, Sendable, CustomStringConverti
         case .q5_K_M: return .mostlyQ5_K_M
         case .q6_K: return .mostlyQ6_K
         case .bf16: return .mostlyBF16
+        case .iq2_XXS: return LlamaFileType(rawValue: 19)
+        case .iq2_XS: return LlamaFileType(rawValue: 20)
+        case .q2_K_S: return LlamaFileType(rawValue: 21)
+        case .iq3_XS: return LlamaFileType(rawValue: 22)
+        case .iq3_XXS: return LlamaFileType(rawValue: 23)
+        case .iq1_S: return LlamaFileType(rawValue: 24)
+        case .iq4_NL: return LlamaFileType(rawValue: 25)
+        case .iq3_S: return LlamaFileType(rawValue: 26)
+        case .iq3_M: return LlamaFileType(rawValue: 27)
+        case .iq2_S: return LlamaFileType(rawValue: 28)
+        case .iq2_M: return LlamaFileType(rawValue: 29)
+        case .iq4_XS: return LlamaFileType(rawValue: 30)
+        case .iq1_M: return LlamaFileType(rawValue: 31)
+        case .tq1_0: return LlamaFileType(rawValue: 36)
+        case .tq2_0: return LlamaFileType(rawValue: 37)
+        case .mxfp4_MOE: return LlamaFileType(rawValue: 38)
+        case .q1_0: return LlamaFileType(rawValue: 40)
+        case .q2_0: return LlamaFileType(rawValue: 41)
         }
     }
 
@@ -48,7 +75,7 @@ public enum QuantizeTarget: String, CaseIterable, Sendable, CustomStringConverti
         case .q5_0: return .q5_0
         case .q5_1: return .q5_1
         case .q8_0: return .q8_0
-        case .q2_K: return .q2_K
+        case .q2_K, .q2_K_S: return .q2_K
         case .q3_K_S, .q3_K_M, .q3_K_L: return .q3_K
         case .q4_K_S, .q4_K_M: return .q4_K
         case .q5_K_S, .q5_K_M: return .q5_K
@@ -56,10 +83,45 @@ public enum QuantizeTarget: String, CaseIterable, Sendable, CustomStringConverti
         case .f16: return .f16
         case .bf16: return .bf16
         case .f32: return .f32
+        case .iq2_XXS: return .iq2_XXS
+        case .iq2_XS, .iq2_S: return .iq2_XS
+        case .iq2_M: return .iq2_S
+        case .iq1_S: return .iq1_S
+        case .iq1_M: return .iq1_M
+        case .iq3_XXS: return .iq3_XXS
+        case .iq3_XS, .iq3_S, .iq3_M: return .iq3_S
+        case .iq4_NL: return .iq4_NL
+        case .iq4_XS: return .iq4_XS
+        case .tq1_0: return .tq1_0
+        case .tq2_0: return .tq2_0
+        case .mxfp4_MOE: return .mxfp4
+        case .q1_0: return .q1_0
+        case .q2_0: return .q2_0
         }
     }
 
-    /// The target for a `llama_ftype`, or `nil` when GGUFKit does not produce it.
+    /// The types GGUFKit's kernels quantize to (weights, byte-identical to ggml without an importance matrix).
+    public static let producibleTypes: Set<GGMLType> = [
+        .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K,
+    ]
+
+    /// The targets GGUFKit writes today: the legacy types, the k-quant mixes and the float types. The
+    /// others (IQ, TQ, MXFP4, Q1_0/Q2_0, Q2_K_S) can be planned but need kernels (or an importance matrix)
+    /// GGUFKit does not have yet.
+    public var isProducible: Bool {
+        switch self {
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K_S, .q3_K_M, .q3_K_L, .q4_K_S, .q4_K_M,
+             .q5_K_S, .q5_K_M, .q6_K, .f16, .bf16, .f32:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The targets GGUFKit writes, in `llama-quantize`'s list order.
+    public static var producible: [QuantizeTarget] { allCases.filter(\.isProducible) }
+
+    /// The target for a `llama_ftype`, or `nil` when llama-quantize has no such target.
     public init?(fileType: LlamaFileType) {
         guard let t = QuantizeTarget.allCases.first(where: { $0.fileType == fileType }) else { return nil }
         self = t
@@ -71,8 +133,7 @@ public enum QuantizeTarget: String, CaseIterable, Sendable, CustomStringConverti
     /// Parses a target as `llama-quantize` does: a name, case-insensitively (`q4_k_m`, `Q4_K` = `Q4_K_M`,
     /// `Q3_K` = `Q3_K_M`, `Q5_K` = `Q5_K_M`), or a `llama_ftype` number (`15` = `Q4_K_M`).
     ///
-    /// - Throws: ``QuantizeMixError/unknownTarget(_:)`` for anything else, including ftypes llama.cpp
-    ///   knows but GGUFKit does not produce (IQ types, `Q2_K_S`, `COPY`).
+    /// - Throws: ``QuantizeMixError/unknownTarget(_:)`` for anything else (`COPY` included).
     public init(parsing text: String) throws(QuantizeMixError) {
         let upper = text.uppercased()
         if let t = QuantizeTarget(rawValue: upper) ?? Self.aliases[upper] {
@@ -116,6 +177,10 @@ public enum QuantizeMixError: Error, Equatable, Sendable, CustomStringConvertibl
     case unsupportedTensorSize(name: String, ne: [Int], type: GGMLType)
     /// Current only: the chosen type does not divide the row and has no fallback (`tensor_type_fallback`).
     case noFallback(name: String, type: GGMLType)
+    /// A model with experts has an `ffn_*` tensor without a `blk.N.` layer in its name.
+    case noLayer(name: String)
+    /// A model with experts has an `ffn_*` tensor of a layer outside `[0, n_layer)`.
+    case badLayer(layer: Int, name: String, nLayer: Int)
 
     public var description: String {
         switch self {
@@ -127,6 +192,8 @@ public enum QuantizeMixError: Error, Equatable, Sendable, CustomStringConvertibl
         case .unsupportedTensorSize(let n, let ne, let t):
             return "tensor \(n) \(ne) is not divisible by 256, required for \(t): unsupported tensor size"
         case .noFallback(let n, let t): return "no tensor type fallback is defined for type \(t) (tensor \(n))"
+        case .noLayer(let n): return "failed to determine the layer of tensor \(n) (a model with experts needs blk.N. names)"
+        case .badLayer(let l, let n, let nl): return "bad layer \(l) for tensor \(n): must be in [0, \(nl))"
         }
     }
 }

@@ -80,12 +80,22 @@ public struct SyntheticModel: Sendable {
         guard dim % heads == 0, heads % max(kvHeads, 1) == 0, vocab >= 3 else {
             throw ModelError.usage("inconsistent shape: dim \(dim), heads \(heads), kv heads \(kvHeads), vocab \(vocab)")
         }
+        try SyntheticModel.write(metadata: metadata, tensors: tensors, seed: seed, scale: scale, to: path, force: force)
+    }
+
+    /// Writes any tensor list with deterministic weights: one xorshift stream over all tensors in order
+    /// (seeded by `seed`), uniform in ±`scale`; 1-D tensors are 1 ± `scale`. F32, F16 and BF16 tensors.
+    public static func write(metadata: GGUFMetadata, tensors: [GGUFTensorInfo], seed: UInt64, scale: Float,
+                             to path: String, force: Bool = true) throws {
         let laid = GGUFWriter.layout(tensors)
         let out = try AtomicOutput(path: path, force: force)
         do {
             try out.write(GGUFWriter.header(metadata: metadata, tensors: laid))
             var rng = seed &* 0x9E37_79B9_7F4A_7C15 | 1
             for t in laid {
+                guard [.f32, .f16, .bf16].contains(t.type) else {
+                    throw ModelError.usage("synthetic tensor \(t.name): type \(t.type.name) (only F32, F16, BF16)")
+                }
                 let n = t.elementCount
                 var f = [Float](repeating: 0, count: n)
                 let isNorm = t.ne.count == 1

@@ -35,9 +35,17 @@ final class QuantizeTargetTests: XCTestCase {
         XCTAssertEqual(try QuantizeTarget(parsing: "0"), .f32)
         XCTAssertEqual(try QuantizeTarget(parsing: "32"), .bf16)
         XCTAssertEqual(try QuantizeTarget(parsing: "7"), .q8_0)
-        for bad in ["", "Q4_K_X", "Q2_K_S", "IQ4_NL", "COPY", "19", "-1", "4"] {
+        for bad in ["", "Q4_K_X", "COPY", "-1", "4", "33", "39"] {
             XCTAssertThrowsError(try QuantizeTarget(parsing: bad), bad)
         }
+        // Every llama-quantize type parses (IQ/TQ/MXFP4 can be planned, not yet written).
+        XCTAssertEqual(try QuantizeTarget(parsing: "iq4_xs"), .iq4_XS)
+        XCTAssertEqual(try QuantizeTarget(parsing: "19"), .iq2_XXS)
+        XCTAssertEqual(try QuantizeTarget(parsing: "Q2_K_S"), .q2_K_S)
+        XCTAssertEqual(try QuantizeTarget(parsing: "38"), .mxfp4_MOE)
+        XCTAssertEqual(QuantizeTarget.producible.count, 17)
+        XCTAssertEqual(QuantizeTarget.allCases.count, 35)
+        XCTAssertFalse(QuantizeTarget.iq4_XS.isProducible)
     }
 
     func testFileTypesAndDefaults() {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Benchmark: ggufkit quantize vs llama-quantize on a ~1 GB F16 MoE model (qwen3moe, 3-D expert tensors), same
+# threads; seconds, peak RSS, and whether the outputs are byte-identical.
+# Usage: ORACLE_HOME=... bash .ci/bench/quantize-moe.sh [WORKDIR] [TYPES]      (THREADS=N)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+W=${1:-/tmp/ggufkit-bench-quantize-moe}
+TYPES=${2:-"Q4_K_M Q3_K_M Q8_0"}
+T=${THREADS:-$(nproc)}
+mkdir -p "$W"
+command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
+swift build -c release --product ggufkit >/dev/null
+swift build -c release --product ggufkit-bench >/dev/null
+BIN=$(swift build -c release --show-bin-path)
+# qwen3moe: dim 1024, 8 layers, 16 experts of ffn 1024 (2 used), GQA 4, vocab 32000: 1.0 GB in F16.
+D=1024 L=8 E=16 FE=1024 V=32000
+{
+  printf 'kv\tgeneral.architecture\tstr\tqwen3moe\nkv\tgeneral.name\tstr\tbench-moe\n'
+  printf 'kv\tqwen3moe.context_length\tu32\t4096\nkv\tqwen3moe.embedding_length\tu32\t%d\n' $D
+  printf 'kv\tqwen3moe.block_count\tu32\t%d\nkv\tqwen3moe.feed_forward_length\tu32\t%d\n' $L $FE
+  printf 'kv\tqwen3moe.expert_feed_forward_length\tu32\t%d\n' $FE
+  printf 'kv\tqwen3moe.attention.head_count\tu32\t16\nkv\tqwen3moe.attention.head_count_kv\tu32\t4\n'
+  printf 'kv\tqwen3moe.attention.layer_norm_rms_epsilon\tf32\t1e-06\nkv\tqwen3moe.rope.dimension_count\tu32\t64\n'
+  printf 'kv\tqwen3moe.expert_count\tu32\t%d\nkv\tqwen3moe.expert_used_count\tu32\t2\n' $E
+  printf 'tensor\ttoken_embd.weight\t%d,%d\tf16\ntensor\toutput_norm.weight\t%d\tf32\ntensor\toutput.weight\t%d,%d\tf16\n' $D $V $D $D $V
+  for ((b = 0; b < L; b++)); do
+    printf 'tensor\tblk.%d.attn_norm.weight\t%d\tf32\n' $b $D
+    printf 'tensor\tblk.%d.attn_q.weight\t%d,%d\tf16\ntensor\tblk.%d.attn_k.weight\t%d,%d\tf16\n' $b $D $D $b $D $((D / 4))
+    printf 'tensor\tblk.%d.attn_v.weight\t%d,%d\tf16\ntensor\tblk.%d.attn_output.weight\t%d,%d\tf16\n' $b $D $((D / 4)) $b $D $D
+    printf 'tensor\tblk.%d.attn_q_norm.weight\t64\tf32\ntensor\tblk.%d.attn_k_norm.weight\t64\tf32\n' $b $b
+    printf 'tensor\tblk.%d.ffn_norm.weight\t%d\tf32\ntensor\tblk.%d.ffn_gate_inp.weight\t%d,%d\tf32\n' $b $D $b $D $E
+    printf 'tensor\tblk.%d.ffn_gate_exps.weight\t%d,%d,%d\tf16\n' $b $D $FE $E
+    printf 'tensor\tblk.%d.ffn_up_exps.weight\t%d,%d,%d\tf16\n' $b $D $FE $E
+    printf 'tensor\tblk.%d.ffn_down_exps.weight\t%d,%d,%d\tf16\n' $b $FE $D $E
+  done
+} > "$W/moe.spec"
+[ -f "$W/moe-f16.gguf" ] || "$BIN/ggufkit-bench" make-model "$W/moe-f16.gguf" --spec "$W/moe.spec" >/dev/null
+echo "input: $(stat -c %s "$W/moe-f16.gguf") bytes, $T threads, load $(cut -d' ' -f1 /proc/loadavg), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+cat "$W/moe-f16.gguf" > /dev/null
+for t in $TYPES; do
+  /usr/bin/time -f "%e %M" -o "$W/t1" "$BIN/ggufkit" quantize "$W/moe-f16.gguf" "$W/ours.gguf" "$t" -t "$T" --force --no-progress 2>/dev/null >/dev/null
+  /usr/bin/time -f "%e %M" -o "$W/t2" "$ORACLE_HOME/bin/llama-quantize" "$W/moe-f16.gguf" "$W/ref.gguf" "$t" "$T" >/dev/null 2>&1
+  read -r s1 m1 < "$W/t1"; read -r s2 m2 < "$W/t2"
+  same=$(cmp -s "$W/ours.gguf" "$W/ref.gguf" && echo identical || echo DIFFERENT)
+  printf "%-7s ggufkit %6.2f s %7.1f MB RSS | llama-quantize %6.2f s %7.1f MB RSS | %.2fx | %s\n" "$t" "$s1" "$(echo "$m1/1024" | bc -l)" "$s2" "$(echo "$m2/1024" | bc -l)" "$(echo "$s2/$s1" | bc -l)" "$same"
+  rm -f "$W/ours.gguf" "$W/ref.gguf"
+done

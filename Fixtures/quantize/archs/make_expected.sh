@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Makes Fixtures/quantize/archs/expected.tsv: sha256 of llama-quantize's output (llama.cpp 0c1e570, the shared
+# oracle) for the synthetic models of every architecture in this folder (*.spec, written by make_specs.py;
+# `ggufkit-bench make-model --spec` builds them deterministically, and the tests rebuild the same bytes in
+# process and check the model's own sha256 first), to every type GGUFKit writes, plus a few options.
+# Usage: ORACLE_HOME=... bash Fixtures/quantize/archs/make_expected.sh
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+Q=${ORACLE_HOME:?set ORACLE_HOME}/bin/llama-quantize
+swift build --product ggufkit-bench >/dev/null
+BENCH=$(swift build --show-bin-path)/ggufkit-bench
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+OUT=Fixtures/quantize/archs/expected.tsv
+echo -e "# spec\tmodel sha256\ttype\toptions\toutput sha256 (llama-quantize)" > $OUT
+TYPES="Q2_K Q3_K_S Q3_K_M Q3_K_L Q4_K_S Q4_K_M Q5_K_S Q5_K_M Q6_K Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 F16 BF16 F32"
+for spec in Fixtures/quantize/archs/*.spec; do
+  m=$(basename "$spec" .spec)
+  [ "$m" = unknown-arch ] && continue   # llama-quantize refuses it; tested on its own
+  $BENCH make-model $W/$m.gguf --spec "$spec" >/dev/null
+  msha=$(sha256sum < $W/$m.gguf | cut -c1-64)
+  for t in $TYPES; do
+    if $Q $W/$m.gguf $W/out.gguf $t 2 >$W/log 2>&1; then
+      echo -e "$m\t$msha\t$t\t\t$(sha256sum < $W/out.gguf | cut -c1-64)" >> $OUT
+    else
+      echo -e "$m\t$msha\t$t\t\tREFUSED $(grep -m1 -o 'failed to quantize: .*' $W/log | tr '\t' ' ')" >> $OUT
+    fi
+  done
+done
+# Options on two models: pruning, a tensor-type file, and both orders of --tensor-type / --tensor-type-file.
+printf 'ffn_down_exps=q8_0\nattn_v=q6_k  attn_k=q5_0\n' > $W/tt.txt
+cp $W/tt.txt Fixtures/quantize/archs/tensor-types.txt
+for m in qwen3moe llama-dense; do
+  msha=$(sha256sum < $W/$m.gguf | cut -c1-64)
+  while IFS='|' read -r t opts; do
+    # shellcheck disable=SC2086
+    $Q ${opts//TTFILE/$W/tt.txt} $W/$m.gguf $W/out.gguf $t 2 >/dev/null 2>&1
+    echo -e "$m\t$msha\t$t\t$opts\t$(sha256sum < $W/out.gguf | cut -c1-64)" >> $OUT
+  done <<'CASES'
+Q4_K_M|--prune-layers 1,2
+Q3_K_M|--prune-layers 0
+Q4_K_S|--prune-layers 3,1,3
+Q4_K_M|--tensor-type-file TTFILE
+Q5_K_M|--tensor-type attn_v=q8_0 --tensor-type-file TTFILE
+Q5_K_M|--tensor-type-file TTFILE --tensor-type attn_v=q8_0
+Q4_K_M|--prune-layers 1 --override-kv general.name=str:pruned
+CASES
+done
+wc -l $OUT

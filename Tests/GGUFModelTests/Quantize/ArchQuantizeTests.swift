@@ -1,0 +1,194 @@
+import Foundation
+import GGUFTestSupport
+import XCTest
+@testable import GGUFFormat
+import GGUFIO
+@testable import GGUFModel
+
+/// Whole-file byte identity with llama-quantize for synthetic models of many architectures
+/// (Fixtures/quantize/archs: `*.spec` from make_specs.py, `expected.tsv` from make_expected.sh).
+final class ArchQuantizeTests: XCTestCase {
+    static let archDir = fixturesDir + "/quantize/archs"
+
+    var dir = ""
+    override func setUp() { dir = makeTempDir() }
+
+    func sha(_ path: String) -> String { sha256Hex([UInt8](FileManager.default.contents(atPath: path)!)) }
+
+    /// Quantizes one model to each of `types` (no fsync: hundreds of throwaway files) and returns the sha256s.
+    func quantizeAll(_ input: String, _ types: [String], name: String) throws -> [String] {
+        AtomicOutput.syncToDisk = false
+        defer { AtomicOutput.syncToDisk = true }
+        var o = QuantizeOptions()
+        o.progress = false
+        o.force = true
+        let source = try QuantizeSource.open(input)
+        return try types.map { type in
+            let out = dir + "/\(name)-out.gguf"
+            let plan = try QuantizePlan(source: source, target: try QuantizeTarget(parsing: type), options: o)
+            XCTAssertTrue(plan.mix.knownArchitecture, name)
+            _ = try Quantizer.run(plan: plan, output: out, options: o)
+            return sha(out)
+        }
+    }
+
+    /// The spec's model, written once per test into the test folder.
+    func model(_ name: String) throws -> String {
+        let path = dir + "/\(name).gguf"
+        if !FileManager.default.fileExists(atPath: path) {
+            let text = try String(contentsOfFile: Self.archDir + "/\(name).spec", encoding: .utf8)
+            try ModelSpec(parsing: text, name: name).write(to: path)
+        }
+        return path
+    }
+
+    static func expectedLines() throws -> [[String]] {
+        try String(contentsOfFile: archDir + "/expected.tsv", encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }
+            .map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    /// Every architecture to all 17 types, through the library.
+    func testEveryArchitectureEveryType() throws {
+        let lines = try Self.expectedLines().filter { $0[3].isEmpty }
+        let archs = Set(lines.map { $0[0] })
+        XCTAssertGreaterThanOrEqual(archs.count, 20, "architectures covered")
+        var same = 0
+        for name in archs.sorted() {
+            let rows = lines.filter { $0[0] == name }
+            let input = try model(name)
+            XCTAssertEqual(sha(input), rows[0][1], "the synthetic model \(name) is deterministic")
+            let got = try quantizeAll(input, rows.map { $0[2] }, name: name)
+            for (f, g) in zip(rows, got) {
+                XCTAssertEqual(g, f[4], "\(name) \(f[2])")
+                if g == f[4] { same += 1 }
+            }
+        }
+        XCTAssertEqual(same, lines.count)
+        print("architectures: \(archs.count), files byte-identical to llama-quantize: \(same)/\(lines.count)")
+    }
+
+    /// Options (--prune-layers, --tensor-type-file, their order with --tensor-type), through the CLI.
+    func testOptionsThroughTheCLI() throws {
+        let lines = try Self.expectedLines().filter { !$0[3].isEmpty }
+        XCTAssertGreaterThanOrEqual(lines.count, 10)
+        for f in lines {
+            let (name, type, opts, expected) = (f[0], f[2], f[3], f[4])
+            let input = try model(name)
+            let out = dir + "/opt.gguf"
+            let args = opts.split(separator: " ").map { $0 == "TTFILE" ? Self.archDir + "/tensor-types.txt" : String($0) }
+            let r = try runGGUFKit(["quantize", input, out, type, "--no-progress", "--force"] + args, cwd: dir, timeout: 120)
+            XCTAssertEqual(r.status, 0, "\(name) \(type) \(opts): \(r.stderr)")
+            XCTAssertEqual(sha(out), expected, "\(name) \(type) \(opts)")
+        }
+    }
+
+    /// llama-quantize refuses an architecture it does not know; ggufkit says so, uses the generic rules, and
+    /// `inspect` does not claim llama.cpp's mix for the result.
+    func testUnknownArchitecture() throws {
+        let input = try model("unknown-arch")
+        let out = dir + "/u.gguf"
+        let r = try runGGUFKit(["quantize", input, out, "Q4_K_M", "--no-progress"], cwd: dir, timeout: 120)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("does not know architecture 'superllama'"), r.stderr)
+        let i = try runGGUFKit(["inspect", out], cwd: dir, timeout: 60)
+        XCTAssertTrue(i.stdout.contains("matches the generic rules; llama.cpp does not know architecture 'superllama'"), i.stdout)
+        XCTAssertFalse(i.stdout.contains("matches llama.cpp's"), i.stdout)
+    }
+
+    /// `inspect` recognizes the mix of each architecture's quantized files (expert and Falcon rules included).
+    func testInspectMatchesTheMix() throws {
+        for (name, type) in [("llama-moe8", "Q4_K_M"), ("qwen3moe", "Q3_K_M"), ("falcon", "Q4_K_M"), ("deepseek2", "Q2_K"),
+                             ("gemma3", "Q5_K_M"), ("phi3", "Q4_K_S")] {
+            let input = try model(name)
+            var o = QuantizeOptions()
+            o.progress = false
+            o.force = true
+            let out = dir + "/\(name)-\(type).gguf"
+            let plan = try QuantizePlan(source: try QuantizeSource.open(input), target: try QuantizeTarget(parsing: type), options: o)
+            _ = try Quantizer.run(plan: plan, output: out, options: o)
+            let h = try ModelHeader.read(path: out)
+            let m = MixMatch(h)
+            XCTAssertTrue(m.label.hasPrefix("\(type) (matches llama.cpp's current mix)"), "\(name) \(type): \(m.label)")
+        }
+    }
+
+    /// Bad input: an expert count that disagrees with the expert tensors; an expert tensor without a layer.
+    func testExpertMismatchesAreErrors() throws {
+        var text = try String(contentsOfFile: Self.archDir + "/llama-moe8.spec", encoding: .utf8)
+        text = text.replacingOccurrences(of: "kv\tllama.expert_count\tu32\t8", with: "kv\tllama.expert_count\tu32\t4")
+        let bad = dir + "/bad-experts.gguf"
+        try ModelSpec(parsing: text, name: "bad").write(to: bad)
+        let r = try runGGUFKit(["quantize", bad, dir + "/o.gguf", "Q4_K_M", "--no-progress"], cwd: dir, timeout: 60)
+        XCTAssertEqual(r.status, 65, r.stderr)
+        XCTAssertEqual(r.errorLines.count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("holds 8 experts") && r.stderr.contains("expert_count is 4"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/o.gguf"))
+
+        var policy = try MixPolicy(target: .q4_K_M)
+        let t = [MixTensor(name: "ffn_down_exps.weight", ne: [256, 32, 8], type: .f16)]
+        XCTAssertThrowsError(try policy.plan(model: MixModel(nLayer: 2, nHead: 4, nExpert: 8), tensors: t)) {
+            XCTAssertEqual($0 as? QuantizeMixError, .noLayer(name: "ffn_down_exps.weight"))
+        }
+        policy = try MixPolicy(target: .q4_K_M)
+        let t2 = [MixTensor(name: "blk.7.ffn_down_exps.weight", ne: [256, 32, 8], type: .f16)]
+        XCTAssertThrowsError(try policy.plan(model: MixModel(nLayer: 2, nHead: 4, nExpert: 8), tensors: t2)) {
+            XCTAssertEqual($0 as? QuantizeMixError, .badLayer(layer: 7, name: "blk.7.ffn_down_exps.weight", nLayer: 2))
+        }
+    }
+
+    /// Types GGUFKit cannot write yet are planned (`--dry-run`) but refused with a reason, as are the ones
+    /// that need an importance matrix (llama-quantize's refusal).
+    func testPlannedButNotWritable() throws {
+        let input = try model("qwen2")
+        let d = try runGGUFKit(["quantize", input, dir + "/x.gguf", "IQ4_XS", "--dry-run"], cwd: dir, timeout: 60)
+        XCTAssertEqual(d.status, 0, d.stderr)
+        XCTAssertTrue(d.stdout.contains("IQ4_XS"), d.stdout)
+        let w = try runGGUFKit(["quantize", input, dir + "/x.gguf", "IQ4_XS", "--no-progress"], cwd: dir, timeout: 60)
+        XCTAssertEqual(w.status, 64, w.stderr)
+        XCTAssertTrue(w.stderr.contains("cannot write IQ4_XS yet"), w.stderr)
+        let i = try runGGUFKit(["quantize", input, dir + "/x.gguf", "IQ2_XXS", "--no-progress"], cwd: dir, timeout: 60)
+        XCTAssertEqual(i.status, 64, i.stderr)
+        XCTAssertTrue(i.stderr.contains("requires an importance matrix"), i.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.gguf"))
+    }
+}
+
+/// The plans of the targets GGUFKit cannot write yet (IQ, TQ, MXFP4, Q1_0/Q2_0, Q2_K_S), against
+/// `llama-quantize --dry-run` for every architecture (Fixtures/quantize/archs/plans.tsv, make_plans.sh).
+final class ArchPlanTests: XCTestCase {
+    func testDryRunPlansOfEveryTarget() throws {
+        let lines = try String(contentsOfFile: ArchQuantizeTests.archDir + "/plans.tsv", encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }
+            .map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        var order: [String: [String]] = [:]
+        var checked = 0, refused = 0
+        var specs: [String: ModelSpec] = [:]
+        for f in lines {
+            if f[0] == "order" { order[f[1]] = f[2].split(separator: " ").map(String.init); continue }
+            let (name, targetName, want) = (f[1], f[2], f[3])
+            if specs[name] == nil {
+                let text = try String(contentsOfFile: ArchQuantizeTests.archDir + "/\(name).spec", encoding: .utf8)
+                specs[name] = try ModelSpec(parsing: text, name: name)
+            }
+            let spec = specs[name]!
+            let target = try QuantizeTarget(parsing: targetName)
+            let tensors = spec.tensors.map { MixTensor(name: $0.name, ne: $0.ne, type: $0.type) }
+            let model = try LlamaArchitectures.mixModel(spec.metadata)
+            let result = Result { try MixPolicy(target: target).plan(model: model, tensors: tensors) }
+            if want.hasPrefix("REFUSED") {
+                XCTAssertThrowsError(try result.get(), "\(name) \(targetName): llama-quantize refused: \(want)")
+                refused += 1
+                continue
+            }
+            let plan = try result.get()
+            XCTAssertEqual(plan.tensors.map(\.name), order[name], "\(name): order")
+            let got = plan.tensors.map { $0.targetType.name.lowercased() }
+            let expected = want.split(separator: " ").map { $0.lowercased() }
+            XCTAssertEqual(got, expected, "\(name) \(targetName)")
+            if got == expected { checked += 1 }
+        }
+        XCTAssertGreaterThanOrEqual(checked + refused, 500)
+        print("dry-run plans: \(checked) equal to llama-quantize's, \(refused) refused by both")
+    }
+}
