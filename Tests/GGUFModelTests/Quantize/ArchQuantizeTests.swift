@@ -137,6 +137,27 @@ final class ArchQuantizeTests: XCTestCase {
         }
     }
 
+    /// Bad input: a 3-D (expert) tensor whose rows are not whole blocks of its type is refused when the
+    /// file is read, with one line naming the file, the offset and the tensor; nothing is written.
+    func test3DTensorWithPartialBlocksIsRefused() throws {
+        var m = GGUFMetadata()
+        m["general.architecture"] = .string("llama")
+        m["llama.block_count"] = .uint32(1)
+        m["llama.expert_count"] = .uint32(8)
+        let t = [GGUFTensorInfo(name: "blk.0.ffn_up_exps.weight", ne: [48, 4, 8], type: .q4_0),
+                 GGUFTensorInfo(name: "blk.0.attn_q.weight", ne: [32, 4], type: .f32)]
+        var bytes = GGUFWriter.header(metadata: m, tensors: GGUFWriter.layout(t))
+        bytes += [UInt8](repeating: 0, count: 8 * 4 * 2 * 18 + 512)
+        let bad = dir + "/partial-blocks.gguf"
+        _ = FileManager.default.createFile(atPath: bad, contents: Data(bytes))
+        let r = try runGGUFKit(["quantize", bad, dir + "/o.gguf", "Q8_0", "--no-progress", "--allow-requantize"], cwd: dir, timeout: 60)
+        XCTAssertEqual(r.status, 65, r.stderr)
+        XCTAssertEqual(r.errorLines.count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("partial-blocks.gguf") && r.stderr.contains("offset")
+                      && r.stderr.contains("rows of 48 elements, not a multiple of the Q4_0 block size 32"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/o.gguf"))
+    }
+
     /// Types GGUFKit cannot write yet are planned (`--dry-run`) but refused with a reason, as are the ones
     /// that need an importance matrix (llama-quantize's refusal).
     func testPlannedButNotWritable() throws {
