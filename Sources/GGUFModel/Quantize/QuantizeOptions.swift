@@ -12,6 +12,9 @@ public struct QuantizeOptions: Sendable {
     public var progress: Bool? = nil
     /// Called once per tensor when there is no progress bar (llama.cpp prints one line per tensor).
     public var log: (@Sendable (String) -> Void)? = nil
+    /// Write one output per part of a split input, named by llama.cpp's rule from the output name less
+    /// `.gguf` (`llama-quantize --keep-split`); otherwise a split input gives one whole file.
+    public var keepSplit = false
     /// For GGML inputs: the options of `convert`.
     public var convert = ConvertOptions()
 
