@@ -37,7 +37,8 @@ struct Split: ParsableCommand {
             let parts = try SplitPlan.parts(of: model, prefix: outputPrefix, options: o)
             for line in SplitPlan.describe(parts) { print(line) }
             if dryRun { return }
-            try PartWriter.write(parts, inputs: try PartWriter.inputs(of: model), force: force) { print($0) }
+            let sizes = try PartWriter.write(parts, inputs: try PartWriter.inputs(of: model), force: force)
+            for (p, n) in zip(parts, sizes) { print("wrote \(p.path): \(p.tensors.count) tensors, \(n) bytes") }
             print("split \(input) into \(parts.count) parts with \(model.tensors.count) tensors in all")
         }
     }
@@ -70,7 +71,7 @@ struct Merge: ParsableCommand {
                 print("\(output): \(model.parts.count) parts, \(part.tensors.count) tensors, \(part.fileBytes) bytes")
                 return
             }
-            try PartWriter.write([part], inputs: try PartWriter.inputs(of: model), force: force) { print($0) }
+            try PartWriter.write([part], inputs: try PartWriter.inputs(of: model), force: force)
             print("merged \(model.parts.count) parts of \(input) -> \(output) (\(part.tensors.count) tensors)")
         }
     }

@@ -22,12 +22,13 @@ public enum PartWriter {
     }
 
     /// Writes `parts` (checked first: existing outputs need `force`; none may be an input), reading
-    /// tensor data from `inputs` (one per part of the model). `log` gets one line per finished file.
-    public static func write(_ parts: [OutputPart], inputs: [FileSource], force: Bool,
-                             log: ((String) -> Void)? = nil) throws(IOError) {
+    /// tensor data from `inputs` (one per part of the model). Returns each file's size in bytes.
+    @discardableResult
+    public static func write(_ parts: [OutputPart], inputs: [FileSource], force: Bool) throws(IOError) -> [Int] {
         let set = try AtomicOutputSet(paths: parts.map(\.path), force: force, inputs: inputs.map(\.path))
         do {
             let total = parts.reduce(0) { $0 + $1.fileBytes }
+            var sizes: [Int] = []
             for (i, p) in parts.enumerated() {
                 let out = try set.create(i)
                 if i == 0 { try out.checkFreeSpace(total) }
@@ -37,9 +38,10 @@ public enum PartWriter {
                     try out.pad(to: GGUFReader.defaultAlignment)
                 }
                 try out.finish()
-                log?("wrote \(p.path): \(p.tensors.count) tensors, \(out.written) bytes")
+                sizes.append(out.written)
             }
             try set.commit()
+            return sizes
         } catch {
             set.discard()
             throw error
