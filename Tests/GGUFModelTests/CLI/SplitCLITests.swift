@@ -157,18 +157,20 @@ final class SplitCLITests: XCTestCase {
     /// An error in the last part's data, found while writing it, leaves no part and no temporary file.
     func testFailureWhileWritingLeavesNoPartialSet() throws {
         let (_, parts) = try makeSet()
-        // NaNs in the F16 data of the last part's blk.1.ffn_up.weight: the Q4_K rows fail validation.
+        // Infinities in the F16 data of the last part's blk.1.ffn_up.weight: the Q4_K rows fail validation.
         let set = try GGUFSplitSet.open(path: parts[0])
         let t = set.tensors.first { $0.info.name == "blk.1.ffn_up.weight" }!
         XCTAssertEqual(t.part, 2)
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: parts[2]))
         try h.seek(toOffset: UInt64(t.fileOffset))
-        h.write(Data(repeating: 0x7E, count: 64))
+        h.write(Data([UInt8](repeating: 0, count: 64).enumerated().map { $0.offset % 2 == 1 ? 0x7C : 0 }))
         try h.close()
         let before = listing()
         let r = try run(["quantize", "--keep-split", parts[0], dir + "/q.gguf", "Q4_K_M", "--no-progress"])
         XCTAssertEqual(r.status, 65, r.stderr)
-        XCTAssertTrue(r.errorLines.first?.contains(parts[2]) == true, "\(r.errorLines)")
+        let errors = r.errorLines.filter { $0.hasPrefix("error: ") }  // (after one log line per tensor)
+        XCTAssertEqual(errors.count, 1, "\(errors)")
+        XCTAssertTrue(errors.first?.hasPrefix("error: \(parts[2]): tensor 'blk.1.ffn_up.weight'") == true, "\(errors)")
         XCTAssertEqual(listing(), before, "parts or temporary files left")
     }
 }
