@@ -105,6 +105,25 @@ final class SplitCLITests: XCTestCase {
         XCTAssertEqual((dj["tensors"] as? [String: Any])?["same_data"] as? Int, 21)
     }
 
+    func testRunAndPerplexityOfSplitSetAreTheWholeModel() throws {
+        let (m, parts) = try makeSet()
+        for (model, tag) in [(m, "whole"), (parts[0], "split")] {
+            let r = try run(["run", model, "--tokens", "1,300,301,302,259", "-n", "0", "-t", "2", "--logits-out", dir + "/\(tag).npy"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        XCTAssertEqual(try sha256File(dir + "/whole.npy"), try sha256File(dir + "/split.npy"), "run: logits differ")
+        try String(repeating: "hello world, a small text. ", count: 40).write(toFile: dir + "/t.txt", atomically: true, encoding: .utf8)
+        var out: [String] = []
+        for (model, tag) in [(m, "whole"), (parts[0], "split")] {
+            let r = try run(["perplexity", model, "-f", dir + "/t.txt", "-c", "64", "-t", "2", "--save-logits", dir + "/p-\(tag).npy"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            out.append(r.stdout)
+        }
+        XCTAssertTrue(out[0].contains("Final estimate: PPL = "), out[0])
+        XCTAssertEqual(out[0], out[1])
+        XCTAssertEqual(try sha256File(dir + "/p-whole.npy"), try sha256File(dir + "/p-split.npy"), "perplexity: logits differ")
+    }
+
     func testBadSetsGiveOneLineErrorsAndWriteNothing() throws {
         let (m, parts) = try makeSet()
         let p2 = parts[1], p3 = parts[2]
