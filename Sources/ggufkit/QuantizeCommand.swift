@@ -79,6 +79,11 @@ struct Quantize: ParsableCommand {
             }
             if dryRun {
                 printPlan(plan)
+                if keepSplit {
+                    for (path, file) in zip(plan.outputPaths(output), plan.outputs) {
+                        print("\(path): \(file.range.count) tensors")
+                    }
+                }
                 return
             }
             let s = try Quantizer.run(plan: plan, output: output, options: o)
