@@ -159,4 +159,25 @@ final class GGUFSplitSetTests: XCTestCase {
         let e = error { _ = try GGUFSplitSet.open(path: dir + "/m-00001-of-00003.gguf") }
         XCTAssertEqual(e?.description, "\(dir)/m-00002-of-00003.gguf: has no split.no key: not part 2 of the split model \(dir)/m-00001-of-00003.gguf")
     }
+
+    func testBadSplitKeyValues() throws {
+        func first(_ md: GGUFMetadata) throws -> IOError? {
+            let p = dir + "/x-00001-of-00003.gguf"
+            try writeGGUF(p, md, [GGUFTensorInfo(name: "a", ne: [32], type: .f32)])
+            return error { _ = try GGUFSplitSet.open(path: p) }
+        }
+        var md = GGUFMetadata()
+        md["split.count"] = .string("3")
+        XCTAssertEqual(try first(md)?.message, "split.count is a STRING, expected a UINT16 part count")
+        md["split.count"] = .uint32(70000)
+        XCTAssertEqual(try first(md)?.message, "split.count is 70000, expected a UINT16 part count")
+        md["split.count"] = .uint16(3)
+        XCTAssertEqual(try first(md)?.message, "has split.count but no split.no: not a valid part of a split model")
+        md["split.no"] = .uint16(0)
+        XCTAssertEqual(try first(md)?.message, "has split.count but no split.tensors.count: not a valid part of a split model")
+        md["split.tensors.count"] = .int32(-1)
+        XCTAssertEqual(try first(md)?.message, "split.tensors.count is -1, expected an INT32 tensor count")
+        md["split.no"] = .uint16(7)
+        XCTAssertEqual(try first(md)?.kind, .usage, "a later part (even one past the count) says to open the first")
+    }
 }
