@@ -192,4 +192,27 @@ final class SplitCLITests: XCTestCase {
         XCTAssertTrue(errors.first?.hasPrefix("error: \(parts[2]): tensor 'blk.1.ffn_up.weight'") == true, "\(errors)")
         XCTAssertEqual(listing(), before, "parts or temporary files left")
     }
+
+    /// SIGINT while the second of several output parts is being written: no part, no temporary file.
+    func testSignalDuringKeepSplitLeavesNothing() throws {
+        guard let bin = ggufkitBinary else { throw CLIError.noBinary }
+        var m = SyntheticModel()
+        (m.dim, m.layers, m.heads, m.kvHeads, m.ffn, m.vocab) = (512, 6, 8, 8, 1536, 4096)
+        try m.write(to: dir + "/big.gguf")
+        let s = try run(["split", "--split-max-size", "10M", dir + "/big.gguf", dir + "/b"])
+        XCTAssertEqual(s.status, 0, s.stderr)
+        let first = listing().first { $0.hasPrefix("b-00001-of-") }!
+        let count = Int(first.dropFirst("b-00001-of-".count).prefix(5))!
+        XCTAssertGreaterThan(count, 2)
+        let before = listing()
+        let p = try RunningProcess(bin, ["quantize", "--keep-split", dir + "/" + first, dir + "/q.gguf", "Q4_K_M", "--no-progress"])
+        let temp2 = dir + "/." + SplitNaming.path(prefix: "q", index: 1, count: count) + ".ggufkit-tmp-\(p.pid)"
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && p.process.isRunning && !FileManager.default.fileExists(atPath: temp2) { usleep(500) }
+        XCTAssertTrue(p.process.isRunning, "the quantization ended before part 2 could be interrupted")
+        p.send(SIGINT)
+        let r = p.wait()
+        XCTAssertEqual(r.signal, SIGINT, r.stderr)
+        XCTAssertEqual(listing(), before, "parts or temporary files left")
+    }
 }
