@@ -24,18 +24,7 @@ public final class AtomicOutput {
     /// any of `inputs` (also through a symbolic or hard link).
     public init(path: String, force: Bool, inputs: [String] = []) throws(IOError) {
         self.path = path
-        var st = stat()
-        if lstat(path, &st) == 0 || stat(path, &st) == 0 {
-            for input in inputs where AtomicOutput.sameFile(input, path) {
-                throw IOError(.usage, path: path, "output is the same file as the input \(input); choose another output path")
-            }
-            if (st.st_mode & S_IFMT) == S_IFDIR {
-                throw IOError(.usage, path: path, "output is a directory; give a file path")
-            }
-            if !force {
-                throw IOError(.usage, path: path, "output already exists; use --force to overwrite it")
-            }
-        }
+        try AtomicOutput.checkDestination(path, force: force, inputs: inputs)
         let dir = AtomicOutput.directory(of: path)
         let base = String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? "out")
         let tempPrefix = "." + base + ".ggufkit-tmp-"
@@ -53,6 +42,24 @@ public final class AtomicOutput {
     deinit {
         if !done { discard() }
         buffer.deallocate()
+    }
+
+    /// Checks that `path` may be written: not an existing file unless `force`, not a directory, not
+    /// any of `inputs` (also through a symbolic or hard link). ``init(path:force:inputs:)`` does this;
+    /// a set of outputs checks every path first, before anything is written.
+    public static func checkDestination(_ path: String, force: Bool, inputs: [String] = []) throws(IOError) {
+        var st = stat()
+        if lstat(path, &st) == 0 || stat(path, &st) == 0 {
+            for input in inputs where AtomicOutput.sameFile(input, path) {
+                throw IOError(.usage, path: path, "output is the same file as the input \(input); choose another output path")
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                throw IOError(.usage, path: path, "output is a directory; give a file path")
+            }
+            if !force {
+                throw IOError(.usage, path: path, "output already exists; use --force to overwrite it")
+            }
+        }
     }
 
     /// Removes temporary files of this output left by killed runs (`.NAME.ggufkit-tmp-PID` whose PID
@@ -204,12 +211,14 @@ public final class AtomicOutput {
         if r != 0 { try write([UInt8](repeating: 0, count: alignment - r)) }
     }
 
-    /// Whether ``commit()`` waits for the data and the rename to reach the disk (fsync). On by default;
-    /// test suites that write thousands of throwaway files turn it off.
+    /// Whether ``finish()`` and ``commit()`` wait for the data and the rename to reach the disk (fsync).
+    /// On by default; test suites that write thousands of throwaway files turn it off.
     nonisolated(unsafe) public static var syncToDisk = true
 
-    /// Flushes, fsyncs and renames the temporary file into place.
-    public func commit() throws(IOError) {
+    /// Flushes, fsyncs and closes the temporary file, which stays where it is until ``commit()``
+    /// (or is removed by ``discard()`` and on signals). Nothing more may be written.
+    public func finish() throws(IOError) {
+        guard fd >= 0 else { return }
         try flush()
         if AtomicOutput.syncToDisk && fsync(fd) != 0 {
             let e = errno
@@ -217,6 +226,14 @@ public final class AtomicOutput {
         }
         close(fd)
         fd = -1
+        // A set of outputs keeps its finished parts until the last is done: free the buffer now.
+        buffer.deallocate()
+        buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    }
+
+    /// Flushes, fsyncs and renames the temporary file into place.
+    public func commit() throws(IOError) {
+        try finish()
         if rename(tempPath, path) != 0 {
             let e = errno
             discard()
@@ -241,9 +258,11 @@ public final class AtomicOutput {
 /// Temporary files to remove if the process is interrupted.
 final class CleanupRegistry: @unchecked Sendable {
     static let shared = CleanupRegistry()
+    /// How many temporary files can be pending at once (a split set has one per part).
+    static let slots = 4096
     private var lock = pthread_mutex_t()
     // A fixed table of C strings so that the signal handler never allocates.
-    fileprivate var paths = [UnsafeMutablePointer<CChar>?](repeating: nil, count: 16)
+    fileprivate var paths = [UnsafeMutablePointer<CChar>?](repeating: nil, count: CleanupRegistry.slots)
     private var installed = false
 
     init() { pthread_mutex_init(&lock, nil) }
@@ -282,7 +301,7 @@ final class CleanupRegistry: @unchecked Sendable {
     }
 }
 
-nonisolated(unsafe) private var cleanupTable = [UnsafeMutablePointer<CChar>?](repeating: nil, count: 16)
+nonisolated(unsafe) private var cleanupTable = [UnsafeMutablePointer<CChar>?](repeating: nil, count: CleanupRegistry.slots)
 
 private func onSignal(_ sig: Int32) {
     for p in cleanupTable { if let p { unlink(p) } }

@@ -12,34 +12,38 @@ public final class LlamaModel: @unchecked Sendable {
     public let metadata: GGUFMetadata
     /// The type of most matrices (for the summary line), e.g. "Q4_K".
     public let weightTypes: [String: Int]
-    let file: MappedFile
+    /// The mapped files: one, or every part of a split set.
+    let files: [MappedFile]
     let tokenEmbedding: Weight
     let layers: [LayerWeights]
     let outputNorm: NormWeight
     let output: Weight
 
-    /// Loads a GGUF llama file, or a GGML-era `.bin` through the converter's plan (`ggml` options give
-    /// what GGML files never stored: `--gqa`, `--eps`, context length, RoPE settings).
+    /// Loads a GGUF llama file (or the first part of a split set: every part is mapped), or a GGML-era
+    /// `.bin` through the converter's plan (`ggml` options give what GGML files never stored: `--gqa`,
+    /// `--eps`, context length, RoPE settings).
     public convenience init(path: String, ggml: ConvertOptions = ConvertOptions()) throws {
         let file = try MappedFile(path: path)
         let isGGUF = try file.size >= 4 && file.bytes(at: 0, count: 4).loadUnaligned(as: UInt32.self) == GGUFReader.magic
         if isGGUF {
-            let g = try GGUFReader.read(path: path)
-            try self.init(path: path, file: file, metadata: g.metadata,
-                          tensors: g.tensors.map { ($0, g.absoluteOffset(of: $0)) })
+            let set = try GGUFSplitSet.open(path: path)
+            var files = [file]
+            for p in set.parts.dropFirst() { files.append(try MappedFile(path: p.path)) }
+            try self.init(path: path, files: files, metadata: set.metadata,
+                          tensors: set.tensors.map { ($0.info, $0.fileOffset, $0.part) })
         } else {
             if path.hasSuffix(".zst") || path.hasSuffix(".gz") {
                 throw RunnerError.usage("\(path): a compressed model cannot be mapped; decompress it or convert it to GGUF first")
             }
             let plan = try Converter.plan(input: path, options: ggml)
-            try self.init(path: path, file: file, metadata: plan.metadata,
-                          tensors: plan.tensors.map { ($0.info, $0.record.dataOffset) })
+            try self.init(path: path, files: [file], metadata: plan.metadata,
+                          tensors: plan.tensors.map { ($0.info, $0.record.dataOffset, 0) })
         }
     }
 
-    init(path: String, file: MappedFile, metadata m: GGUFMetadata, tensors: [(GGUFTensorInfo, Int)]) throws {
+    init(path: String, files: [MappedFile], metadata m: GGUFMetadata, tensors: [(GGUFTensorInfo, Int, Int)]) throws {
         self.path = path
-        self.file = file
+        self.files = files
         self.metadata = m
         let arch = m.string("general.architecture") ?? "(none)"
         guard arch == "llama" else { throw RunnerError.unsupportedArchitecture(arch) }
@@ -50,11 +54,11 @@ public final class LlamaModel: @unchecked Sendable {
         let hp = try Hyperparameters(metadata: m, vocabularySize: nVocab)
         hparams = hp
 
-        var byName: [String: (GGUFTensorInfo, Int)] = [:]
+        var byName: [String: (GGUFTensorInfo, Int, Int)] = [:]
         for t in tensors { byName[t.0.name] = t }
         var types: [String: Int] = [:]
         func matrix(_ name: String, _ cols: Int, _ rows: Int) throws -> Weight {
-            guard let (info, offset) = byName[name] else { throw RunnerError.missingTensor(name) }
+            guard let (info, offset, part) = byName[name] else { throw RunnerError.missingTensor(name) }
             guard info.ne.count <= 2 || info.ne.dropFirst(2).allSatisfy({ $0 == 1 }),
                   info.ne[0] == cols, (info.ne.count > 1 ? info.ne[1] : 1) == rows else {
                 throw RunnerError.wrongShape(name: name, expected: [cols, rows], found: info.ne)
@@ -65,17 +69,17 @@ public final class LlamaModel: @unchecked Sendable {
             guard cols % info.type.blockSize == 0, let rb = info.type.rowBytes(cols) else {
                 throw RunnerError.wrongShape(name: name, expected: [cols, rows], found: info.ne)
             }
-            let bytes = try file.bytes(at: offset, count: rb * rows)
+            let bytes = try files[part].bytes(at: offset, count: rb * rows)
             types[info.type.name, default: 0] += 1
             return Weight(name: name, type: info.type, cols: cols, rows: rows, rowBytes: rb, data: bytes.baseAddress!, kernel: k)
         }
         func norm(_ name: String, _ n: Int) throws -> NormWeight {
-            guard let (info, offset) = byName[name] else { throw RunnerError.missingTensor(name) }
+            guard let (info, offset, part) = byName[name] else { throw RunnerError.missingTensor(name) }
             guard info.elementCount == n, info.ne[0] == n else { throw RunnerError.wrongShape(name: name, expected: [n], found: info.ne) }
             guard info.type == .f32 || info.type == .f16, let k = KernelTable.kernel(for: info.type) else {
                 throw RunnerError.unsupportedType(name: name, type: info.type.name)
             }
-            let bytes = try file.bytes(at: offset, count: info.byteCount)
+            let bytes = try files[part].bytes(at: offset, count: info.byteCount)
             var v = [Float](repeating: 0, count: n)
             v.withUnsafeMutableBufferPointer { k.dequantize(bytes.baseAddress!, $0.baseAddress!, n) }
             return NormWeight(values: v)

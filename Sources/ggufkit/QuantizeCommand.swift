@@ -13,7 +13,9 @@ struct Quantize: ParsableCommand {
         ftype number. The other llama-quantize types (IQ*, TQ*, Q2_K_S, MXFP4_MOE, Q1_0, Q2_0) work with \
         --dry-run only. The output equals llama-quantize's (non-imatrix) byte for byte, for every \
         architecture llama.cpp knows. INPUT is a GGUF file or a GGML-era .bin (then the GGML options \
-        apply, as in `convert`); it must not be compressed.
+        apply, as in `convert`); it must not be compressed. INPUT may be the first part of a split set \
+        (NAME-00001-of-0000N.gguf): every part is read and the output is one whole file, or with \
+        --keep-split one file per input part.
         """
     )
 
@@ -38,7 +40,9 @@ struct Quantize: ParsableCommand {
     @Option(help: "Per-tensor rules: 'current' (today's llama.cpp) or '2023' (the GGML-era quantizer).") var mix: String = "current"
     @Flag(name: .customLong("dry-run"), help: "Print the plan (each tensor's new type, file size, bits per weight) and write nothing.")
     var dryRun = false
-    @Flag(help: "Overwrite OUTPUT if it exists.") var force = false
+    @Flag(name: .customLong("keep-split"), help: "Split input: write one output per input part, OUTPUT less .gguf + -00001-of-0000N.gguf, ... (llama-quantize --keep-split).")
+    var keepSplit = false
+    @Flag(help: "Overwrite OUTPUT (every part with --keep-split) if it exists.") var force = false
     @Flag(name: .customLong("no-progress"), help: "No progress bar; one line per tensor instead.") var noProgress = false
     @OptionGroup var ggml: GGMLOptions
 
@@ -67,6 +71,7 @@ struct Quantize: ParsableCommand {
             o.overrides = try overrideKV.map { (s) throws(ModelError) in try KVOverride(parsing: s) }
             o.threads = threads ?? 0
             o.force = force
+            o.keepSplit = keepSplit
             o.progress = noProgress ? false : nil
             o.log = { line in writeStderr(line + "\n") }
             o.convert = ggml.convertOptions
@@ -81,6 +86,11 @@ struct Quantize: ParsableCommand {
             }
             if dryRun {
                 printPlan(plan)
+                if keepSplit {
+                    for (path, file) in zip(plan.outputPaths(output), plan.outputs) {
+                        print("\(path): \(file.range.count) tensors")
+                    }
+                }
                 if let t = plan.mix.imatrixViolation {
                     print("note: making this file requires an importance matrix (tensor \(t.name) -> \(t.targetType.name)), as llama-quantize says")
                 }
@@ -89,7 +99,10 @@ struct Quantize: ParsableCommand {
             try plan.checkWritable()
             let s = try Quantizer.run(plan: plan, output: output, options: o)
             let rate = Double(s.inputBytes) / max(s.seconds, 1e-9) / 1e6
-            print("quantized \(input) -> \(output) (\(target.name), \(plan.tensors.count) tensors, \(String(format: "%.2f", plan.bitsPerWeight)) bpw): \(formatBytes(s.inputBytes)) -> \(formatBytes(s.outputBytes)) in \(String(format: "%.2f", s.seconds)) s (\(Int(rate)) MB/s, \(s.threads) threads)")
+            let paths = plan.outputPaths(output)
+            let inputs = source.isSplit ? "\(input) (\(source.files.count) parts)" : input
+            let outputs = paths.count > 1 ? "\(paths[0]) ... \(paths[paths.count - 1]) (\(paths.count) parts)" : paths[0]
+            print("quantized \(inputs) -> \(outputs) (\(target.name), \(plan.tensors.count) tensors, \(String(format: "%.2f", plan.bitsPerWeight)) bpw): \(formatBytes(s.inputBytes)) -> \(formatBytes(s.outputBytes)) in \(String(format: "%.2f", s.seconds)) s (\(Int(rate)) MB/s, \(s.threads) threads)")
         }
     }
 

@@ -7,7 +7,13 @@ extension ModelDiff {
         for h in [a, b] where h.compression != nil {
             throw ModelError.usage("\(h.path): --values needs an uncompressed file (it maps the data); decompress it first")
         }
-        let fa = try MappedFile(path: a.path), fb = try MappedFile(path: b.path)
+        // Every file of each model (the parts of a split set), mapped.
+        func files(_ h: ModelHeader) throws(IOError) -> [MappedFile] {
+            var out: [MappedFile] = []
+            for p in h.isSplit ? h.parts.map(\.path) : [h.path] { out.append(try MappedFile(path: p)) }
+            return out
+        }
+        let fa = try files(a), fb = try files(b)
         let chunk = 1 << 16
         let bufA = UnsafeMutablePointer<Float>.allocate(capacity: chunk), bufB = UnsafeMutablePointer<Float>.allocate(capacity: chunk)
         defer { bufA.deallocate(); bufB.deallocate() }
@@ -24,7 +30,7 @@ extension ModelDiff {
             let rows = ta.elementCount / max(rowLen, 1)
             let rowsPerStep = max(1, chunk / max(rowLen, 1))
             var s = ValueStats(name: n, elements: 0, sumSquaredError: 0, sumSquaresA: 0, maxAbs: 0)
-            let pa = try fa.bytes(at: ta.offset, count: ta.bytes), pb = try fb.bytes(at: tb.offset, count: tb.bytes)
+            let pa = try fa[ta.part].bytes(at: ta.offset, count: ta.bytes), pb = try fb[tb.part].bytes(at: tb.offset, count: tb.bytes)
             let rowBytesA = ya.rowBytes(rowLen) ?? 0, rowBytesB = yb.rowBytes(rowLen) ?? 0
             var r = 0
             while r < rows {

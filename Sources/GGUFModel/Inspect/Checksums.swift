@@ -21,33 +21,43 @@ public struct Checksums: Sendable, Equatable {
     /// One range of the file and its CRC.
     struct Piece { var start: Int; var count: Int; var crc: UInt32 = 0 }
 
-    /// Computes the checksums of `header`'s file.
+    /// Computes the checksums of `header`'s file; for a split set, of every part, the data section being
+    /// the parts' data sections one after the other (what `merge` writes as one file's).
     public static func compute(_ h: ModelHeader, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(IOError) -> Checksums {
         let start = Progress.now()
-        // The ranges to hash, in file order: tensors, and for GGUF the gaps between them.
-        let order = h.tensors.indices.sorted { h.tensors[$0].offset < h.tensors[$1].offset }
-        var ranges: [(start: Int, count: Int, tensor: Int?)] = []
-        var pos = h.dataOffset ?? (order.first.map { h.tensors[$0].offset } ?? 0)
-        for i in order {
-            let t = h.tensors[i]
-            if h.dataOffset != nil, t.offset > pos { ranges.append((pos, t.offset - pos, nil)) }
-            ranges.append((t.offset, t.bytes, i))
-            pos = t.offset + t.bytes
-        }
-        if h.dataOffset != nil, let size = h.fileSize, size > pos { ranges.append((pos, size - pos, nil)) }
-        let crcs: [UInt32]
-        if h.compression == nil {
-            crcs = try mapped(path: h.path, ranges: ranges.map { ($0.start, $0.count) }, threads: threads)
-        } else {
-            crcs = try streamed(path: h.path, ranges: ranges.map { ($0.start, $0.count) })
-        }
         var perTensor = [UInt32](repeating: 0, count: h.tensors.count)
         var section: UInt = 0
         var total = 0
-        for (k, r) in ranges.enumerated() {
-            if let i = r.tensor { perTensor[i] = crcs[k] }
-            section = k == 0 ? UInt(crcs[k]) : crc32_combine(section, UInt(crcs[k]), Int(r.count))
-            total += r.count
+        var first = true
+        let files: [(path: String, dataOffset: Int?, fileSize: Int?)] = h.isSplit
+            ? h.parts.map { ($0.path, $0.dataOffset, $0.fileSize) } : [(h.path, h.dataOffset, h.fileSize)]
+        for (k, file) in files.enumerated() {
+            let indices = h.tensors.indices.filter { h.tensors[$0].part == k }
+            // A part without tensors has no data section (only the header's padding).
+            if h.isSplit && indices.isEmpty { continue }
+            // The ranges to hash, in file order: tensors, and for GGUF the gaps between them.
+            let order = indices.sorted { h.tensors[$0].offset < h.tensors[$1].offset }
+            var ranges: [(start: Int, count: Int, tensor: Int?)] = []
+            var pos = file.dataOffset ?? (order.first.map { h.tensors[$0].offset } ?? 0)
+            for i in order {
+                let t = h.tensors[i]
+                if file.dataOffset != nil, t.offset > pos { ranges.append((pos, t.offset - pos, nil)) }
+                ranges.append((t.offset, t.bytes, i))
+                pos = t.offset + t.bytes
+            }
+            if file.dataOffset != nil, let size = file.fileSize, size > pos { ranges.append((pos, size - pos, nil)) }
+            let crcs: [UInt32]
+            if h.compression == nil || k > 0 {
+                crcs = try mapped(path: file.path, ranges: ranges.map { ($0.start, $0.count) }, threads: threads)
+            } else {
+                crcs = try streamed(path: file.path, ranges: ranges.map { ($0.start, $0.count) })
+            }
+            for (j, r) in ranges.enumerated() {
+                if let i = r.tensor { perTensor[i] = crcs[j] }
+                section = first ? UInt(crcs[j]) : crc32_combine(section, UInt(crcs[j]), Int(r.count))
+                first = false
+                total += r.count
+            }
         }
         return Checksums(tensors: perTensor, dataSection: UInt32(truncatingIfNeeded: section), bytes: total,
                          seconds: Progress.now() - start)

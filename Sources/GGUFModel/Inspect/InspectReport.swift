@@ -46,6 +46,10 @@ public struct InspectReport: Sendable {
             ("file_size", opt(h.fileSize)),
             ("alignment", opt(h.alignment)),
             ("data_offset", opt(h.dataOffset)),
+            ("split", h.isSplit ? .array(h.parts.map { p in
+                .object([("file", .string(p.path)), ("file_size", opt(p.fileSize)), ("data_offset", .int(p.dataOffset)),
+                         ("tensor_count", .int(p.tensorCount))])
+            }) : .null),
             ("architecture", .string(hp.architecture)),
             ("hparams", .object([
                 ("context_length", opt(hp.contextLength)),
@@ -81,6 +85,7 @@ public struct InspectReport: Sendable {
                 var o: [(String, JSONValue)] = [("name", .string(t.name)), ("type", .string(t.typeName)),
                                                 ("shape", .array(t.ne.map { .int($0) })), ("offset", .int(t.offset)),
                                                 ("bytes", .int(t.bytes))]
+                if h.isSplit { o.append(("part", .int(t.part + 1))) }
                 if let c = checksums { o.append(("crc32", .string(hex32(c.tensors[i])))) }
                 return .object(o)
             })),
@@ -119,7 +124,15 @@ public struct InspectReport: Sendable {
         func line(_ s: String = "") { out += s + "\n" }
         var size = h.fileSize.map { formatBytes($0) } ?? "size unknown"
         if let c = h.compression { size += ", \(c)-compressed" + (h.diskSize.map { " to \(formatBytes($0))" } ?? "") }
-        line("file:          \(h.path) (\(size))")
+        if h.isSplit {
+            line("file:          \(h.path) (split model, \(h.parts.count) parts, \(size) in all)")
+            for (i, p) in h.parts.enumerated() {
+                let ps = p.fileSize.map { formatBytes($0) } ?? "size unknown"
+                line("  part \(i + 1)/\(h.parts.count):    \(p.path) (\(ps), \(p.tensorCount) tensors)")
+            }
+        } else {
+            line("file:          \(h.path) (\(size))")
+        }
         var fmt = h.formatName
         if let a = h.alignment { fmt += ", alignment \(a)" }
         if let d = h.dataOffset { fmt += ", data at offset \(d)" }
@@ -176,7 +189,7 @@ public struct InspectReport: Sendable {
             line("  " + pad("name", w) + " " + pad("type", 8) + pad("shape", 22) + lpad("offset", 14) + lpad("bytes", 14) + (checksums == nil ? "" : "  crc32"))
             for (i, t) in h.tensors.enumerated() {
                 var l = "  " + pad(t.name, w) + " " + pad(t.typeName, 8) + pad(t.ne.map(String.init).joined(separator: " x "), 22)
-                l += lpad("\(t.offset)", 14) + lpad("\(t.bytes)", 14)
+                l += lpad(h.isSplit ? "\(t.part + 1):\(t.offset)" : "\(t.offset)", 14) + lpad("\(t.bytes)", 14)
                 if let c = checksums { l += "  " + hex32(c.tensors[i]) }
                 line(l)
             }

@@ -15,27 +15,40 @@ public struct TensorEntry: Sendable, Equatable {
     public var typeName: String
     /// The GGUF type with the same bytes, when there is one.
     public var type: GGMLType?
-    /// Absolute offset of the data from the start of the file.
+    /// Absolute offset of the data from the start of the file (of its part, in a split set).
     public var offset: Int
     /// Data size in bytes.
     public var bytes: Int
+    /// The index of the file holding the data in ``ModelHeader/parts`` (0 when the model is one file).
+    public var part: Int
 
-    public init(name: String, ne: [Int], typeName: String, type: GGMLType?, offset: Int, bytes: Int) {
+    public init(name: String, ne: [Int], typeName: String, type: GGMLType?, offset: Int, bytes: Int, part: Int = 0) {
         self.name = name
         self.ne = ne
         self.typeName = typeName
         self.type = type
         self.offset = offset
         self.bytes = bytes
+        self.part = part
     }
 
     public var elementCount: Int { ne.reduce(1, *) }
 }
 
+/// One file of a split GGUF model, as `inspect` shows it.
+public struct ModelPart: Sendable, Equatable {
+    public var path: String
+    public var fileSize: Int?
+    /// Absolute offset of this file's data section.
+    public var dataOffset: Int
+    public var tensorCount: Int
+}
+
 /// The header of a model file (GGUF v1–v3, or GGML, GGMF, GGJT v1–v3; plain, `.zst` or `.gz`).
 ///
 /// Built from the header only: tensor data is skipped (a seek on plain files), so reading takes the
-/// same time for a 10 MB and a 100 GB file.
+/// same time for a 10 MB and a 100 GB file. The first part of a split GGUF set brings the whole set
+/// (``GGUFSplitSet``): the first part's metadata, every part's tensors, whole-model sizes, and ``parts``.
 public struct ModelHeader: Sendable {
     public var path: String
     public var format: ModelFormat
@@ -49,8 +62,12 @@ public struct ModelHeader: Sendable {
     public var alignment: Int?
     /// GGUF: absolute offset of the data section.
     public var dataOffset: Int?
-    /// The (decompressed) file size, when known.
+    /// The (decompressed) file size, when known; of all parts together for a split set.
     public var fileSize: Int?
+    /// The files of a split set, in order; empty for a model in one file.
+    public var parts: [ModelPart] = []
+    /// Whether the model is a split set of more than one file.
+    public var isSplit: Bool { parts.count > 1 }
     /// The size on disk (compressed size for `.zst`/`.gz`).
     public var diskSize: Int?
     /// `zstd` or `gzip` for compressed input, else `nil`.
@@ -79,6 +96,8 @@ public struct ModelHeader: Sendable {
         let magic = try r.peek(4)
         if magic == Array("GGUF".utf8) {
             let f = try GGUFReader.read(r)
+            let set = try GGUFSplitSet.open(first: f, path: path)
+            if set.isSplit { return ModelHeader(split: set, compression: compression, diskSize: disk ?? nil) }
             return ModelHeader(gguf: f, path: path, compression: compression, diskSize: disk ?? nil)
         }
         let f = try GGMLReader.scan(r)
@@ -101,6 +120,22 @@ public struct ModelHeader: Sendable {
         self.compression = compression
         hparams = Hyperparameters(gguf: f.metadata, tensors: tensors)
         storedFileType = f.metadata.int("general.file_type").flatMap { UInt32(exactly: $0) }.map(LlamaFileType.init(rawValue:))
+    }
+
+    /// The whole set: the first part's header, every part's tensors, sizes summed over the parts.
+    init(split set: GGUFSplitSet, compression: String?, diskSize: Int?) {
+        self.init(gguf: set.parts[0].file, path: set.path, compression: compression, diskSize: diskSize)
+        tensors = set.tensors.map {
+            TensorEntry(name: $0.info.name, ne: $0.info.ne, typeName: $0.info.type.name, type: $0.info.type,
+                        offset: $0.fileOffset, bytes: $0.info.byteCount, part: $0.part)
+        }
+        parts = set.parts.map {
+            ModelPart(path: $0.path, fileSize: $0.file.fileSize, dataOffset: $0.file.dataOffset, tensorCount: $0.file.tensors.count)
+        }
+        let sizes = parts.compactMap(\.fileSize)
+        fileSize = sizes.count == parts.count ? sizes.reduce(0, +) : nil
+        if let d = diskSize, let f0 = parts[0].fileSize { self.diskSize = d + (fileSize ?? f0) - f0 }
+        hparams = Hyperparameters(gguf: metadata, tensors: tensors)
     }
 
     init(ggml f: GGMLFile, path: String, compression: String?, diskSize: Int?) throws(IOError) {

@@ -14,6 +14,9 @@ public struct QuantizeOptions: Sendable {
     public var log: (@Sendable (String) -> Void)? = nil
     /// `--prune-layers`: layers (`blk.N.`) to leave out; the later ones are renumbered and `block_count` set.
     public var pruneLayers: [Int] = []
+    /// Write one output per part of a split input, named by llama.cpp's rule from the output name less
+    /// `.gguf` (`llama-quantize --keep-split`); otherwise a split input gives one whole file.
+    public var keepSplit = false
     /// For GGML inputs: the options of `convert`.
     public var convert = ConvertOptions()
 

@@ -24,33 +24,41 @@ public enum Quantizer {
     public static func run(plan: QuantizePlan, output: String, options: QuantizeOptions) throws -> QuantizeSummary {
         let start = Progress.now()
         let threads = options.threads > 0 ? options.threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        let out = try AtomicOutput(path: output, force: options.force, inputs: [plan.source.path])
+        // Every output (one, or one per part with keep-split) appears together when all are complete.
+        let set = try AtomicOutputSet(paths: plan.outputPaths(output), force: options.force, inputs: plan.source.paths)
         do {
-            try out.checkFreeSpace(plan.outputFileBytes)
-            try out.write(plan.header)
             let bar = Progress(total: plan.inputDataBytes, label: "quantizing", enabled: options.progress ?? (isatty(2) != 0))
             let work = Workspace(threads: threads)
-            for (i, t) in plan.tensors.enumerated() {
-                let t0 = Progress.now()
-                if t.out.type == t.input.type {
-                    try out.copy(from: plan.source.file, offset: t.inputOffset, count: t.input.byteCount) { bar.advance($0) }
-                } else {
-                    try convertTensor(t, source: plan.source, out: out, work: work) { bar.advance($0) }
+            var written = 0
+            for (k, file) in plan.outputs.enumerated() {
+                let out = try set.create(k)
+                if k == 0 { try out.checkFreeSpace(plan.outputFileBytes) }
+                try out.write(file.header)
+                for i in file.range {
+                    let t = plan.tensors[i]
+                    let t0 = Progress.now()
+                    if t.out.type == t.input.type {
+                        try out.copy(from: plan.source.files[t.inputPart], offset: t.inputOffset, count: t.input.byteCount) { bar.advance($0) }
+                    } else {
+                        try convertTensor(t, source: plan.source, out: out, work: work) { bar.advance($0) }
+                    }
+                    try out.pad(to: 32)
+                    if !bar.enabled, let log = options.log {
+                        let shape = t.out.ne.map(String.init).joined(separator: " x ")
+                        let ms = Int(((Progress.now() - t0) * 1000).rounded())
+                        let change = t.input.type == t.out.type ? "\(t.out.type.name), copied" : "\(t.input.type.name) -> \(t.out.type.name)"
+                        log("[\(i + 1)/\(plan.tensors.count)] \(t.out.name) [\(shape)] \(change), \(formatBytes(t.input.byteCount)) -> \(formatBytes(t.out.byteCount)), \(ms) ms")
+                    }
                 }
-                try out.pad(to: 32)
-                if !bar.enabled, let log = options.log {
-                    let shape = t.out.ne.map(String.init).joined(separator: " x ")
-                    let ms = Int(((Progress.now() - t0) * 1000).rounded())
-                    let change = t.input.type == t.out.type ? "\(t.out.type.name), copied" : "\(t.input.type.name) -> \(t.out.type.name)"
-                    log("[\(i + 1)/\(plan.tensors.count)] \(t.out.name) [\(shape)] \(change), \(formatBytes(t.input.byteCount)) -> \(formatBytes(t.out.byteCount)), \(ms) ms")
-                }
+                try out.finish()
+                written += out.written
             }
             bar.finish()
-            try out.commit()
-            return QuantizeSummary(inputBytes: plan.inputDataBytes, outputBytes: out.written,
+            try set.commit()
+            return QuantizeSummary(inputBytes: plan.inputDataBytes, outputBytes: written,
                                    seconds: Progress.now() - start, threads: threads)
         } catch {
-            out.discard()
+            set.discard()
             throw error
         }
     }
@@ -71,7 +79,7 @@ public enum Quantizer {
         }
     }
 
-    static func convertTensor(_ t: (out: GGUFTensorInfo, input: GGUFTensorInfo, inputOffset: Int), source: QuantizeSource,
+    static func convertTensor(_ t: QuantizePlan.Tensor, source: QuantizeSource,
                               out: AtomicOutput, work: Workspace, progress: (Int) -> Void) throws {
         let n = t.out.rowLength
         let rows = t.out.rowCount
@@ -84,7 +92,7 @@ public enum Quantizer {
         while row < rows {
             let count = min(slabRows, rows - row)
             let inBytes = UnsafeMutableRawBufferPointer(rebasing: work.input[0..<(count * inRow)])
-            try source.file.read(into: inBytes, at: t.inputOffset + row * inRow, "the data of tensor '\(t.input.name)'")
+            try source.files[t.inputPart].read(into: inBytes, at: t.inputOffset + row * inRow, "the data of tensor '\(t.input.name)'")
             let failure = ErrorBox()
             let per = (count + work.threads - 1) / work.threads
             let inType = t.input.type, outType = t.out.type, slabRow = row
@@ -102,7 +110,7 @@ public enum Quantizer {
                 } catch { failure.set(error, order: r0) }
             }
             if let e = failure.error as? RowFailure {
-                throw ModelError.badData("\(source.path): tensor '\(t.input.name)', row \(e.row) (data at offset \(t.inputOffset + e.row * inRow)): "
+                throw ModelError.badData("\(source.paths[t.inputPart]): tensor '\(t.input.name)', row \(e.row) (data at offset \(t.inputOffset + e.row * inRow)): "
                                          + "quantized data validation failed: \(e.problem) (as llama-quantize, which refuses it: the input holds NaN/inf, or values too large for \(t.out.type.name))")
             }
             if let e = failure.error { throw ModelError.badData("tensor '\(t.out.name)': \(e)") }
