@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: ggufkit quantize vs llama-quantize on a ~1 GB F16 MoE model (qwen3moe, 3-D expert tensors), same
-# threads; seconds, peak RSS, and whether the outputs are byte-identical.
+# threads; seconds, peak RSS, and whether the outputs are byte-identical (the comparison is quantize.sh's).
 # Usage: ORACLE_HOME=... bash .ci/bench/quantize-moe.sh [WORKDIR] [TYPES]      (THREADS=N)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -8,8 +8,6 @@ W=${1:-/tmp/ggufkit-bench-quantize-moe}
 TYPES=${2:-"Q4_K_M Q3_K_M Q8_0"}
 T=${THREADS:-$(nproc)}
 mkdir -p "$W"
-command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
-swift build -c release --product ggufkit >/dev/null
 swift build -c release --product ggufkit-bench >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 # qwen3moe: dim 1024, 8 layers, 16 experts of ffn 1024 (2 used), GQA 4, vocab 32000: 1.0 GB in F16.
@@ -35,13 +33,4 @@ D=1024 L=8 E=16 FE=1024 V=32000
   done
 } > "$W/moe.spec"
 [ -f "$W/moe-f16.gguf" ] || "$BIN/ggufkit-bench" make-model "$W/moe-f16.gguf" --spec "$W/moe.spec" >/dev/null
-echo "input: $(stat -c %s "$W/moe-f16.gguf") bytes, $T threads, load $(cut -d' ' -f1 /proc/loadavg), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
-cat "$W/moe-f16.gguf" > /dev/null
-for t in $TYPES; do
-  /usr/bin/time -f "%e %M" -o "$W/t1" "$BIN/ggufkit" quantize "$W/moe-f16.gguf" "$W/ours.gguf" "$t" -t "$T" --force --no-progress 2>/dev/null >/dev/null
-  /usr/bin/time -f "%e %M" -o "$W/t2" "$ORACLE_HOME/bin/llama-quantize" "$W/moe-f16.gguf" "$W/ref.gguf" "$t" "$T" >/dev/null 2>&1
-  read -r s1 m1 < "$W/t1"; read -r s2 m2 < "$W/t2"
-  same=$(cmp -s "$W/ours.gguf" "$W/ref.gguf" && echo identical || echo DIFFERENT)
-  printf "%-7s ggufkit %6.2f s %7.1f MB RSS | llama-quantize %6.2f s %7.1f MB RSS | %.2fx | %s\n" "$t" "$s1" "$(echo "$m1/1024" | bc -l)" "$s2" "$(echo "$m2/1024" | bc -l)" "$(echo "$s2/$s1" | bc -l)" "$same"
-  rm -f "$W/ours.gguf" "$W/ref.gguf"
-done
+MODEL="$W/moe-f16.gguf" THREADS=$T bash .ci/bench/quantize.sh "$W" "$TYPES"

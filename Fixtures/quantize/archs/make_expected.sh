@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Makes Fixtures/quantize/archs/expected.tsv: sha256 of llama-quantize's output (llama.cpp 0c1e570, the shared
+# Makes Fixtures/quantize/archs/expected.tsv and plans.tsv.
+# expected.tsv: sha256 of llama-quantize's output (llama.cpp 0c1e570, the shared
 # oracle) for the synthetic models of every architecture in this folder (*.spec, written by make_specs.py;
 # `ggufkit-bench make-model --spec` builds them deterministically, and the tests rebuild the same bytes in
 # process and check the model's own sha256 first), to every type GGUFKit writes, plus a few options.
+# plans.tsv: the per-tensor types llama-quantize plans for every spec and every target GGUFKit cannot write yet,
+# from `llama-quantize --dry-run` (the same code path as a real run's type choice): one `order` line per spec
+# lists the tensors in write order; each plan line gives the types in that order.
 # Usage: ORACLE_HOME=... bash Fixtures/quantize/archs/make_expected.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -45,5 +49,29 @@ Q5_K_M|--tensor-type attn_v=q8_0 --tensor-type-file TTFILE
 Q5_K_M|--tensor-type-file TTFILE --tensor-type attn_v=q8_0
 Q4_K_M|--prune-layers 1 --override-kv general.name=str:pruned
 CASES
+done
+wc -l $OUT
+
+OUT=Fixtures/quantize/archs/plans.tsv
+echo -e "# order\tspec\tnames in write order (space-separated)\n# plan\tspec\ttarget\ttypes aligned with the order (or REFUSED reason)" > $OUT
+TARGETS="Q2_K_S IQ2_XXS IQ2_XS IQ2_S IQ2_M IQ1_S IQ1_M IQ3_XXS IQ3_XS IQ3_S IQ3_M IQ4_NL IQ4_XS TQ1_0 TQ2_0 MXFP4_MOE Q1_0 Q2_0"
+parse() {  # llama-quantize log -> "name type" lines in write order
+  sed -nE 's/^\[ *[0-9]+\/ *[0-9]+\] +([^ ]+) +- \[[^]]*\], type = +([A-Za-z0-9_]+), size = .*MiB( -> .*MiB \(([A-Za-z0-9_]+)\))?$/\1 \2 \4/p' "$1" \
+    | awk '{ print $1, ($3 == "" ? $2 : $3) }'
+}
+for spec in Fixtures/quantize/archs/*.spec; do
+  m=$(basename "$spec" .spec)
+  [ "$m" = unknown-arch ] && continue
+  [ -f $W/$m.gguf ] || $BENCH make-model $W/$m.gguf --spec "$spec" >/dev/null
+  first=1
+  for t in $TARGETS; do
+    if $Q --dry-run $W/$m.gguf $t 2 >$W/log 2>&1; then
+      parse $W/log > $W/plan
+      if [ $first = 1 ]; then echo -e "order\t$m\t$(cut -d' ' -f1 $W/plan | tr '\n' ' ' | sed 's/ $//')" >> $OUT; first=0; fi
+      echo -e "plan\t$m\t$t\t$(cut -d' ' -f2 $W/plan | tr '\n' ' ' | sed 's/ $//')" >> $OUT
+    else
+      echo -e "plan\t$m\t$t\tREFUSED $(grep -m1 -o 'failed to quantize: .*' $W/log | tr '\t' ' ')" >> $OUT
+    fi
+  done
 done
 wc -l $OUT

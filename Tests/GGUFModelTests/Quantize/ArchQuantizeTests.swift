@@ -176,7 +176,7 @@ final class ArchQuantizeTests: XCTestCase {
 }
 
 /// The plans of the targets GGUFKit cannot write yet (IQ, TQ, MXFP4, Q1_0/Q2_0, Q2_K_S), against
-/// `llama-quantize --dry-run` for every architecture (Fixtures/quantize/archs/plans.tsv, make_plans.sh).
+/// `llama-quantize --dry-run` for every architecture (Fixtures/quantize/archs/plans.tsv, made by make_expected.sh).
 final class ArchPlanTests: XCTestCase {
     func testDryRunPlansOfEveryTarget() throws {
         let lines = try String(contentsOfFile: ArchQuantizeTests.archDir + "/plans.tsv", encoding: .utf8)
