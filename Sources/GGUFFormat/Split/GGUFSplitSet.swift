@@ -123,21 +123,21 @@ public struct GGUFSplitSet: Sendable {
     }
 
     static func partNumber(_ m: GGUFMetadata, path: String) throws(IOError) -> Int {
-        guard let v = m[SplitKeys.number] else {
-            throw .badData(path, at: nil, "has \(SplitKeys.count) but no \(SplitKeys.number): not a valid part of a split model")
-        }
-        guard let n = v.intValue, (0...Int(UInt16.max)).contains(n) else {
-            throw .badData(path, at: nil, "\(SplitKeys.number) is \(describe(v)), expected a UINT16 part index")
-        }
-        return n
+        try requiredInt(m, SplitKeys.number, in: 0...Int(UInt16.max), expected: "a UINT16 part index", path: path)
     }
 
     static func tensorTotal(_ m: GGUFMetadata, path: String) throws(IOError) -> Int {
-        guard let v = m[SplitKeys.tensorCount] else {
-            throw .badData(path, at: nil, "has \(SplitKeys.count) but no \(SplitKeys.tensorCount): not a valid part of a split model")
+        try requiredInt(m, SplitKeys.tensorCount, in: 0...Int(Int32.max), expected: "an INT32 tensor count", path: path)
+    }
+
+    /// A split key every part must have, as an integer in `range`.
+    static func requiredInt(_ m: GGUFMetadata, _ key: String, in range: ClosedRange<Int>, expected: String,
+                            path: String) throws(IOError) -> Int {
+        guard let v = m[key] else {
+            throw .badData(path, at: nil, "has \(SplitKeys.count) but no \(key): not a valid part of a split model")
         }
-        guard let n = v.intValue, (0...Int(Int32.max)).contains(n) else {
-            throw .badData(path, at: nil, "\(SplitKeys.tensorCount) is \(describe(v)), expected an INT32 tensor count")
+        guard let n = v.intValue, range.contains(n) else {
+            throw .badData(path, at: nil, "\(key) is \(describe(v)), expected \(expected)")
         }
         return n
     }
