@@ -42,8 +42,8 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         // Quant kernels: half/bf16, quantize/dequantize rows, dot products. Knows nothing of files.
         .target(name: "GGUFKernels", dependencies: ["CKernels"], swiftSettings: hot, linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
-        // SentencePiece (llama) tokenizer over a GGUF vocabulary.
-        .target(name: "GGUFTokenizer"),
+        // llama.cpp's SentencePiece and BPE tokenizers over a vocabulary; -O even in debug (150k-token tables).
+        .target(name: "GGUFTokenizer", swiftSettings: [.unsafeFlags(["-O"])]),
         // Model operations: convert, quantize, inspect.
         .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"], swiftSettings: [.unsafeFlags(["-O"])]),
         // The runner's float primitives in llama.cpp's x86 AVX2 order (F32/F16 dots, softmax, SwiGLU); -O2 even in debug.
@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel", "CRunnerOps"],
                 swiftSettings: hot),
         .executableTarget(name: "ggufkit", dependencies: [
-            "GGUFModel", "GGUFRunner", "GGUFFormat", "GGUFIO",
+            "GGUFModel", "GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFTokenizer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ggufkit-bench", dependencies: ["GGUFKernels", "GGUFModel", "GGUFFormat", "GGUFIO"], swiftSettings: kernelFlags),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "GGUFIOTests", dependencies: ["GGUFIO", "GGUFTestSupport"]),
         .testTarget(name: "GGUFFormatTests", dependencies: ["GGUFFormat", "GGUFIO", "GGUFTestSupport"]),
         .testTarget(name: "GGUFKernelsTests", dependencies: ["GGUFKernels"]),
-        .testTarget(name: "GGUFTokenizerTests", dependencies: ["GGUFTokenizer"]),
+        .testTarget(name: "GGUFTokenizerTests", dependencies: ["GGUFTokenizer", "GGUFFormat", "GGUFRunner"]),
         .testTarget(name: "GGUFModelTests", dependencies: ["GGUFModel", "GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTestSupport"]),
         .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFModel", "GGUFTokenizer", "GGUFTestSupport"]),
     ]
