@@ -35,7 +35,7 @@ let package = Package(
         // Files: mapping, sequential and compressed input, atomic output, checksums, progress.
         .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd", "CShims"]),
         // Model-file formats: the ggml type table, GGUF read/write, GGML legacy read, tensor names.
-        .target(name: "GGUFFormat", dependencies: ["GGUFIO"]),
+        .target(name: "GGUFFormat", dependencies: ["GGUFIO"], swiftSettings: [.unsafeFlags(["-O"])]),
         // AVX2 dot products and activation quantizers in C (llama.cpp's x86 kernels, chosen at run time by
         // GGUFKernels); built at the baseline, each function for AVX2+FMA+F16C, optimized in debug builds too;
         // no FMA contraction but where the code says so (bit-identity with ggml's GCC build).

@@ -22,22 +22,18 @@ public struct BPETokenizer: Sendable {
         self.settings = settings
         self.preTokenizer = try PreTokenizer(type: settings.type)
         // llama.cpp splits each line at its first space after position 0; a line without one becomes the
-        // pair ("", ""), which no lookup can hit. Keep the first line of each text.
-        var seen = Set<[UInt8]>()
+        // pair ("", ""), which no lookup can hit. The first of equal lines keeps its rank.
         var texts: [[UInt8]] = []
-        var ranks: [Int32] = []
+        var lines: [Int32] = []
         texts.reserveCapacity(merges.count)
-        ranks.reserveCapacity(merges.count)
-        for (i, m) in merges.enumerated() {
-            guard m.count > 1, m.dropFirst().contains(0x20) else { continue }
-            if seen.insert(m).inserted {
-                texts.append(m)
-                ranks.append(Int32(truncatingIfNeeded: i))
-            }
+        lines.reserveCapacity(merges.count)
+        for (i, m) in merges.enumerated() where m.count > 1 && m.dropFirst().contains(0x20) {
+            texts.append(m)
+            lines.append(Int32(truncatingIfNeeded: i))
         }
-        guard case .success(let table) = ByteTable.build(texts) else { fatalError("duplicate merges after dedup") }
+        let (table, kept) = ByteTable.buildKeepingFirst(texts)
         self.merges = table
-        self.mergeRanks = ranks
+        self.mergeRanks = kept.map { lines[$0] }
     }
 
     /// Token ids of `text`.
