@@ -28,6 +28,12 @@ struct Tokenize: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            let tokenizer: Tokenizer
+            do {
+                tokenizer = try Tokenizer.load(path: model)
+            } catch RunnerError.badVocabulary(let m) {
+                throw RunnerError.badVocabulary("\(model): \(m)")
+            }
             var text: [UInt8]
             if stdin {
                 text = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
@@ -39,10 +45,9 @@ struct Tokenize: ParsableCommand {
             } else if let prompt {
                 text = Array(prompt.utf8)
             } else {
-                throw RunnerError.usage("give the text with -p, -f or --stdin")
+                throw RunnerError.usage("\(model): give the text to tokenize with -p, -f or --stdin")
             }
             if !noEscape { text = Tokenize.processEscapes(text) }
-            let tokenizer = try Tokenizer.load(path: model)
             let addSpecial = tokenizer.vocabulary.addBOS && !noBOS
             let tokens = tokenizer.tokenize(bytes: text, addSpecial: addSpecial, parseSpecial: parseSpecial)
             var out: [UInt8] = []

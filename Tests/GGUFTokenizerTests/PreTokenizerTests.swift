@@ -7,7 +7,7 @@ import GGUFTokenizer
 /// Every `tokenizer.ggml.pre` name llama.cpp knows (but the unported kimi-k2, afmoe, tiny_aya), over the gpt-2
 /// vocabulary with its pre name replaced (`pre-cases.json`, `make_pre_cases.py`): ids with and without
 /// add_special, and the detokenized text (clean_spaces differs per name).
-final class PreTokenizerCaseTests: XCTestCase {
+final class PreTokenizerTests: XCTestCase {
     func testEveryPreTokenizerName() throws {
         let data = try Data(contentsOf: TokenizerFixtures.directory.appendingPathComponent("pre-cases.json"))
         let o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
