@@ -11,8 +11,9 @@ struct Tokenize: ParsableCommand {
         Reads only the vocabulary (vocabulary-only GGUF files such as llama.cpp's ggml-vocab-*.gguf work). \
         The text comes from -p (with escapes \\n \\r \\t \\' \\" \\\\ \\xHH processed unless --no-escape), -f \
         (read verbatim; escapes processed too unless --no-escape) or --stdin. BOS is added when the \
-        vocabulary asks for it (and EOS when it asks for that), unless --no-bos. Default output: one \
-        `ID -> 'PIECE'` line per token; --ids: a Python-style list.
+        vocabulary asks for it (and EOS when it asks for that), unless --no-bos. Special tokens in the text \
+        (e.g. <|begin_of_text|>) are matched by default, as llama-tokenize does; --no-parse-special reads \
+        them as plain text. Default output: one `ID -> 'PIECE'` line per token; --ids: a Python-style list.
         """
     )
 
@@ -22,7 +23,8 @@ struct Tokenize: ParsableCommand {
     @Flag(name: .customLong("stdin"), help: "Read the text from standard input.") var stdin = false
     @Flag(name: .customLong("ids"), help: "Print only the ids, as a Python-style list.") var ids = false
     @Flag(name: .customLong("no-bos"), help: "Do not add BOS (or EOS) even when the vocabulary asks for it.") var noBOS = false
-    @Flag(name: .customLong("parse-special"), help: "Match control tokens (e.g. <|begin_of_text|>) in the text.") var parseSpecial = false
+    @Flag(name: .customLong("parse-special"), help: "Match control tokens (e.g. <|begin_of_text|>) in the text (the default).") var parseSpecialFlag = false
+    @Flag(name: .customLong("no-parse-special"), help: "Read control-token texts as plain text (wins over --parse-special).") var noParseSpecial = false
     @Flag(name: .customLong("show-count"), help: "Print the number of tokens at the end.") var showCount = false
     @Flag(name: .customLong("no-escape"), help: "Do not process escapes in the text.") var noEscape = false
 
@@ -49,6 +51,8 @@ struct Tokenize: ParsableCommand {
             }
             if !noEscape { text = Tokenize.processEscapes(text) }
             let addSpecial = tokenizer.vocabulary.addBOS && !noBOS
+            // llama-tokenize (0c1e570) parses special tokens unless --no-parse-special (which wins over --parse-special)
+            let parseSpecial = !noParseSpecial
             let tokens = tokenizer.tokenize(bytes: text, addSpecial: addSpecial, parseSpecial: parseSpecial)
             var out: [UInt8] = []
             if ids {

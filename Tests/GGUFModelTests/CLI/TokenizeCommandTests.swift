@@ -27,9 +27,11 @@ final class TokenizeCommandTests: XCTestCase {
     }
 
     func testParseSpecialAndEscapes() throws {
-        XCTAssertEqual(try run([llama3, "-p", "<|begin_of_text|>", "--ids", "--no-bos"]).stdout,
-                       "[27, 91, 7413, 3659, 4424, 91, 29]\n")
+        // special tokens are parsed by default, as llama-tokenize does; --no-parse-special reads them as text
+        XCTAssertEqual(try run([llama3, "-p", "<|begin_of_text|>", "--ids", "--no-bos"]).stdout, "[128000]\n")
         XCTAssertEqual(try run([llama3, "-p", "<|begin_of_text|>", "--ids", "--no-bos", "--parse-special"]).stdout, "[128000]\n")
+        XCTAssertEqual(try run([llama3, "-p", "<|begin_of_text|>", "--ids", "--no-bos", "--no-parse-special"]).stdout,
+                       "[27, 91, 7413, 3659, 4424, 91, 29]\n")
         // -p processes escapes as llama.cpp does (\n), unless --no-escape
         XCTAssertEqual(try run([llama3, "-p", "a\\nb", "--ids", "--no-bos"]).stdout, "[64, 198, 65]\n")
         XCTAssertEqual(try run([llama3, "-p", "a\\nb", "--ids", "--no-bos", "--no-escape"]).stdout, "[64, 1734, 65]\n")
