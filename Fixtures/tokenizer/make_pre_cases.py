@@ -26,6 +26,7 @@ NAMES = [
     "chameleon", "minerva-7b", "megrez", "gpt-4o", "llama4", "kanana2", "talkie", "granite-embed-multi-97m",
     "superbpe", "trillion", "granite-docling", "bailingmoe", "bailingmoe2", "llada-moe", "seed-coder", "hunyuan",
     "hunyuan-dense", "hy_v4", "joyai-llm", "ufakzeka", "grok-2", "laguna", "minimax-m2", "solar-open", "mellum2",
+    "kimi-k2", "afmoe", "tiny_aya", "cohere2moe",
 ]
 
 EXTRA = [
@@ -33,6 +34,8 @@ EXTRA = [
     "1234567890 12 345 6789", "x1y22z333w4444", "４５６ ٤٥٦ ๔๕๖", "中文English混合123测试", "日本語カタカナひらがな漢字",
     "<sentinel:12> IMGIMGABCZ text", "    four spaces\ttab  two", "a.b,c!d?e…f。g，h、i।j۔k،l", "(paren) [bracket] {brace}",
     "'tis the season's end", "Ünïcödé ÀÉÎÕÜ àéîõü", "Ǉudi ǉudi", "x\r\ny\rz\n\n\nw", "  \n  \n", "end.   ",
+    "价格是1234567元abc", "ab123cd4567ef89", "漢字Kanji混ぜ書きI'M 他's", " 中文 English's 123456", "1\n22\n333\n4444",
+    "(12345) 6,789.01", "!中x", "-中", "a中'S",
 ]
 
 

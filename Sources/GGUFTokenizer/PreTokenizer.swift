@@ -17,7 +17,7 @@ public struct PreTokenizer: Sendable {
     public let byteEncode: Bool
 
     enum Step: Sendable {
-        case gpt2, llama3, qwen2, qwen35, newlines
+        case gpt2, llama3, qwen2, qwen35, newlines, kimiK2, afmoeDigits
         case regex(Regex, collapsed: Bool)
     }
     let steps: [Step]
@@ -48,6 +48,8 @@ public struct PreTokenizer: Sendable {
             case PreTokenizer.qwen2Pattern: steps.append(.qwen2)
             case PreTokenizer.qwen35Pattern: steps.append(.qwen35)
             case "[^\\n]+|[\\n]+": steps.append(.newlines)
+            case "\\p{Han}+": steps.append(.kimiK2)
+            case "\\p{AFMoE_digits}", "\\d{1,3}(?=(?:\\d{3})*\\b)": steps.append(.afmoeDigits)
             default:
                 let usesCategories = PreTokenizer.categoryNames.contains(where: { p.contains($0) })
                 let source: [UInt32]
@@ -158,6 +160,8 @@ public struct PreTokenizer: Sendable {
             case .qwen2: PreTokenizer.splitLlama3(cpts, offsets, tables, digits: 1, marks: false, into: &next)
             case .qwen35: PreTokenizer.splitLlama3(cpts, offsets, tables, digits: 1, marks: true, into: &next)
             case .newlines: PreTokenizer.splitNewlines(cpts, offsets, into: &next)
+            case .kimiK2: PreTokenizer.splitKimiK2(cpts, offsets, tables, into: &next)
+            case .afmoeDigits: PreTokenizer.splitAFMoEDigits(cpts, offsets, tables, into: &next)
             case .regex(let re, let isCollapsed):
                 if !isCollapsed && wide.isEmpty && !cpts.isEmpty {
                     wide = cpts.map { c in c > 0x7F && tables.flags(c) & CodepointFlags.whitespace != 0 ? 0x0B : c }
@@ -328,6 +332,131 @@ public struct PreTokenizer: Sendable {
                 pos += 1
                 add(pos)
             }
+        }
+    }
+
+    /// `unicode_cpt_is_han`: the CJK ideograph blocks llama.cpp lists.
+    @inline(__always)
+    static func isHan(_ c: UInt32) -> Bool {
+        (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF)
+            || (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF)
+            || (c >= 0x2CEB0 && c <= 0x2EBEF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F)
+    }
+
+    /// Kimi-K2 (`unicode_regex_split_custom_kimi_k2`): Han runs; letter words without Han, with an optional
+    /// leading character and contraction; \p{N}{1,3}; punctuation runs; whitespace as llama3.
+    static func splitKimiK2(_ cpts: [UInt32], _ offsets: [Int], _ t: UnicodeTables, into out: inout [Int]) {
+        var start = 0
+        for chunk in offsets {
+            let ini = start, end = start + chunk
+            start = end
+            @inline(__always) func cpt(_ p: Int) -> UInt32 { p >= ini && p < end ? cpts[p] : outOfRange }
+            @inline(__always) func flags(_ p: Int) -> UInt16 { p >= ini && p < end ? t.flags(cpts[p]) : 0 }
+            var prevEnd = ini
+            @discardableResult func add(_ e: Int) -> Int {
+                let len = e - prevEnd
+                if len > 0 { out.append(len) }
+                prevEnd = e
+                return len
+            }
+            let L = CodepointFlags.letter, N = CodepointFlags.number, W = CodepointFlags.whitespace
+            @inline(__always) func nonHanLetter(_ p: Int) -> Bool { flags(p) & L != 0 && !isHan(cpt(p)) }
+            var pos = ini
+            while pos < end {
+                let c = cpt(pos)
+                let f = flags(pos)
+                if isHan(c) {
+                    while isHan(cpt(pos)) { pos += 1 }
+                    add(pos); continue
+                }
+                let leadingCandidate = !(c == 0x0D || c == 0x0A || f & (L | N) != 0)
+                if (f & L != 0 && !isHan(c)) || (leadingCandidate && nonHanLetter(pos + 1)) {
+                    var hasLeading = false
+                    if leadingCandidate { hasLeading = true; pos += 1 }
+                    var hasLetters = false
+                    while nonHanLetter(pos) { hasLetters = true; pos += 1 }
+                    if hasLetters || (!hasLeading && nonHanLetter(pos)) {
+                        if !hasLetters { pos += 1 }
+                        while nonHanLetter(pos) { pos += 1 }
+                        if cpt(pos) == 0x27 && pos + 1 < end {
+                            let n1 = t.lower(cpt(pos + 1))
+                            if n1 == 0x73 || n1 == 0x74 || n1 == 0x6D || n1 == 0x64 {
+                                pos += 2
+                            } else if pos + 2 < end {
+                                let n2 = t.lower(cpt(pos + 2))
+                                if (n1 == 0x72 && n2 == 0x65) || (n1 == 0x76 && n2 == 0x65) || (n1 == 0x6C && n2 == 0x6C) { pos += 3 }
+                            }
+                        }
+                        add(pos); continue
+                    } else if hasLeading {
+                        pos -= 1
+                    }
+                }
+                if f & N != 0 {
+                    var i0 = pos
+                    while flags(pos) & N != 0 {
+                        pos += 1
+                        if pos - i0 >= 3 { add(pos); i0 = pos }
+                    }
+                    add(pos); continue
+                }
+                var f2 = c == 0x20 ? flags(pos + 1) : f
+                if f2 & (W | L | N) == 0 && f2 != 0 {
+                    if c == 0x20 { pos += 1 }
+                    while f2 & (W | L | N) == 0 && f2 != 0 { pos += 1; f2 = flags(pos) }
+                    var c2 = cpt(pos)
+                    while c2 == 0x0D || c2 == 0x0A { pos += 1; c2 = cpt(pos) }
+                    add(pos); continue
+                }
+                var nws = 0
+                var lastRN = 0
+                while flags(pos + nws) & W != 0 {
+                    let c2 = cpt(pos + nws)
+                    if c2 == 0x0D || c2 == 0x0A { lastRN = pos + nws + 1 }
+                    nws += 1
+                }
+                if lastRN > 0 { pos = lastRN; add(pos); continue }
+                if nws > 1 && cpt(pos + nws) != outOfRange { pos += nws - 1; add(pos); continue }
+                if nws > 0 { pos += nws; add(pos); continue }
+                pos += 1
+                add(pos)
+            }
+        }
+    }
+
+    /// AFMoE's (and tiny_aya's) digits (`unicode_regex_split_custom_afmoe`): a digit run is cut into a
+    /// leading 1-2 digits (length mod 3) and groups of 3; the text before a run stays with its first piece.
+    static func splitAFMoEDigits(_ cpts: [UInt32], _ offsets: [Int], _ t: UnicodeTables, into out: inout [Int]) {
+        var start = 0
+        for chunk in offsets {
+            let ini = start, end = start + chunk
+            start = end
+            @inline(__always) func isNumber(_ p: Int) -> Bool { p >= ini && p < end && t.flags(cpts[p]) & CodepointFlags.number != 0 }
+            var prevEnd = ini
+            func add(_ e: Int) {
+                if e - prevEnd > 0 { out.append(e - prevEnd) }
+                prevEnd = e
+            }
+            var pos = ini
+            while pos < end {
+                if isNumber(pos) {
+                    let digitStart = pos
+                    while isNumber(pos) { pos += 1 }
+                    let count = pos - digitStart
+                    var current = digitStart
+                    if count % 3 > 0 {
+                        current += count % 3
+                        add(current)
+                    }
+                    while current < digitStart + count {
+                        current += 3
+                        add(current)
+                    }
+                    continue
+                }
+                pos += 1
+            }
+            if prevEnd < end { add(end) }
         }
     }
 

@@ -105,9 +105,8 @@ public struct BPESettings: Sendable, Equatable {
 }
 
 extension PreTokenizer {
-    /// Pre-tokenizer types whose first pattern llama.cpp implements only in hand-written code that is not
-    /// ported here (kimi-k2's Han/letter rules, afmoe's and tiny_aya's digit grouping).
-    static let unportedTypes: Set<String> = ["kimi_k2", "afmoe", "tiny_aya"]
+    /// Pre-tokenizer types not supported here (none at present: every type in llama.cpp 0c1e570's switch works).
+    static let unportedTypes: Set<String> = []
 
     /// The `tokenizer.ggml.pre` values that work here.
     public static var supportedNames: [String] {

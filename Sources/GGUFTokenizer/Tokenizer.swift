@@ -117,7 +117,8 @@ public enum Tokenizer: Sendable {
             throw .vocabulary(error)
         }
         guard let s = bpe else { return .spm(SPMTokenizer(vocabulary: vocab)) }
-        guard let merges = c.merges else { throw .missingMerges }
+        // Kimi-K2 vocabularies have no merges (llama.cpp accepts that for them only)
+        guard let merges = c.merges ?? (s.type == "kimi_k2" ? [] : nil) else { throw .missingMerges }
         do {
             return .bpe(try BPETokenizer(vocabulary: vocab, merges: merges, settings: s))
         } catch {

@@ -4,7 +4,7 @@ import GGUFFormat
 import GGUFRunner
 import GGUFTokenizer
 
-/// Every `tokenizer.ggml.pre` name llama.cpp knows (but the unported kimi-k2, afmoe, tiny_aya), over the gpt-2
+/// Every `tokenizer.ggml.pre` name llama.cpp knows, over the gpt-2
 /// vocabulary with its pre name replaced (`pre-cases.json`, `make_pre_cases.py`): ids with and without
 /// add_special, and the detokenized text (clean_spaces differs per name).
 final class PreTokenizerTests: XCTestCase {
@@ -45,13 +45,21 @@ final class PreTokenizerTests: XCTestCase {
     func testUnsupportedNamesAreOneLine() throws {
         let path = VocabFixtures.directory.appendingPathComponent("ggml-vocab-gpt-2.gguf").path
         var c = try TokenizerConfig(metadata: GGUFReader.read(path: path).metadata)
-        for name in ["kimi-k2", "afmoe", "tiny_aya", "no-such-pre"] {
+        for name in ["no-such-pre", "Llama3"] {
             c.pre = name
             XCTAssertThrowsError(try Tokenizer.make(c)) { e in
                 let s = "\(e)"
                 XCTAssertTrue(s.hasPrefix("pre-tokenizer '\(name)' is not supported (supported: default, "), s)
                 XCTAssertFalse(s.contains("\n"))
             }
+        }
+        // only kimi-k2 may lack merges
+        c.merges = nil
+        c.pre = "kimi-k2"
+        XCTAssertNoThrow(try Tokenizer.make(c))
+        c.pre = "gpt-2"
+        XCTAssertThrowsError(try Tokenizer.make(c)) { e in
+            XCTAssertEqual("\(e)", "tokenizer.ggml.merges is missing (a BPE vocabulary needs it)")
         }
         c.model = "bert"
         XCTAssertThrowsError(try Tokenizer.make(c)) { e in
