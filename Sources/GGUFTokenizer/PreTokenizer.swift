@@ -1,3 +1,5 @@
+import Foundation
+
 /// llama.cpp's BPE pre-tokenizers (`llm_tokenizer_bpe`'s `LLAMA_VOCAB_PRE_TYPE_*` switch and
 /// `unicode_regex_split` in src/unicode.cpp): the text is cut into words by a list of patterns applied
 /// one after another, each splitting every piece the previous ones left.
@@ -167,13 +169,7 @@ public struct PreTokenizer: Sendable {
                     wide = cpts.map { c in c > 0x7F && tables.flags(c) & CodepointFlags.whitespace != 0 ? 0x0B : c }
                 }
                 let chars = isCollapsed ? collapsed : wide
-                chars.withUnsafeBufferPointer { buf in
-                    var start = 0
-                    for n in offsets {
-                        re.split(buf, start, start + n, into: &next)
-                        start += n
-                    }
-                }
+                next = PreTokenizer.regexSplit(re, chars, offsets)
             }
             // llama.cpp falls back to std::regex only when a fast path returns nothing (empty text)
             offsets = next
@@ -195,6 +191,37 @@ public struct PreTokenizer: Sendable {
             start += n
         }
         return words
+    }
+
+    /// `Regex.split` over every chunk. The backtracking matcher recurses once per repetition of a group
+    /// (llama.cpp's std::regex too, which overflows its stack on long words); chunks over 2,048 code
+    /// points are therefore split on a thread whose stack grows with the longest chunk (4 KiB a code point).
+    static func regexSplit(_ re: Regex, _ chars: [UInt32], _ offsets: [Int]) -> [Int] {
+        @Sendable func run() -> [Int] {
+            var out: [Int] = []
+            out.reserveCapacity(offsets.count * 2)
+            chars.withUnsafeBufferPointer { buf in
+                var start = 0
+                for n in offsets {
+                    re.split(buf, start, start + n, into: &out)
+                    start += n
+                }
+            }
+            return out
+        }
+        let longest = offsets.max() ?? 0
+        if longest <= 2048 { return run() }
+        final class Result: @unchecked Sendable { var value: [Int] = [] }
+        let result = Result()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            result.value = run()
+            done.signal()
+        }
+        thread.stackSize = min(1 << 34, (64 << 20) + longest * 4096)
+        thread.start()
+        done.wait()
+        return result.value
     }
 
     // MARK: fast paths (unicode_regex_split_custom_*)

@@ -11,6 +11,9 @@ struct Regex: Sendable {
     indirect enum Node: Sendable {
         case char(UInt32)
         case set(CharSet)
+        /// `(?=[a])[b]` (or `(?![a])[b]`): one character in `b` that is (not) in `a` — tekken's and gpt-4o's
+        /// `((?=[\p{L}])([^a-z]))`, turned into one character so that repeating it needs no recursion.
+        case cond(CharSet, negative: Bool, CharSet)
         case any
         case seq([Node])
         case alt([Node])
@@ -22,7 +25,7 @@ struct Regex: Sendable {
         /// Whether the node matches exactly one character (a fast path for repetition).
         var singleChar: Bool {
             switch self {
-            case .char, .set, .any: return true
+            case .char, .set, .cond, .any: return true
             default: return false
             }
         }
@@ -90,6 +93,9 @@ struct Regex: Sendable {
                 var atom = try parseAtom()
                 atom = try parseQuantifier(atom)
                 items.append(atom)
+            }
+            if items.count == 2, case .look(.set(let a), let neg) = items[0], case .set(let b) = items[1] {
+                return .cond(a, negative: neg, b)
             }
             return items.count == 1 ? items[0] : .seq(items)
         }
@@ -271,6 +277,7 @@ struct Regex: Sendable {
             switch n {
             case .char(let x): return c == x
             case .set(let s): return s.contains(c)
+            case .cond(let a, let neg, let b): return a.contains(c) != neg && b.contains(c)
             case .any: return !(c == 0x0A || c == 0x0D || c == 0x2028 || c == 0x2029)
             default: return false
             }
@@ -291,7 +298,7 @@ struct Regex: Sendable {
 
         func match(_ n: Node, _ pos: Int, _ cont: (Int) -> Bool) -> Bool {
             switch n {
-            case .char, .set, .any:
+            case .char, .set, .cond, .any:
                 return single(n, pos) && cont(pos + 1)
             case .seq(let nodes):
                 return seq(nodes[...], pos, cont)
