@@ -38,18 +38,68 @@ struct Regex: Sendable {
         }
         var items: [Item] = []
         var negated = false
+        /// Membership of the 128 ASCII characters (before `negated`), from `items`.
+        private var ascii: (UInt64, UInt64) = (0, 0)
+        /// The items' ranges above ASCII, sorted and merged.
+        private var high: [(lo: UInt32, hi: UInt32)] = []
+        /// Whether every character above ASCII is in (a negated class item: `\S`, `\D`, `\W`).
+        private var allHigh = false
 
-        @inline(__always)
-        func contains(_ c: UInt32) -> Bool {
-            var hit = false
+        init(items: [Item] = [], negated: Bool = false) {
+            self.items = items
+            self.negated = negated
+            finish()
+        }
+
+        /// Precomputes the lookup tables; called once the items are complete.
+        mutating func finish() {
+            ascii = (0, 0)
+            for c in UInt32(0)..<128 where Self.slowContains(items, c) {
+                if c < 64 { ascii.0 |= 1 << UInt64(c) } else { ascii.1 |= 1 << UInt64(c - 64) }
+            }
+            allHigh = items.contains { if case .space(true) = $0 { return true }; if case .digit(true) = $0 { return true }
+                                       if case .word(true) = $0 { return true }; return false }
+            var r: [(lo: UInt32, hi: UInt32)] = []
+            for case .range(let lo, let hi) in items where hi >= 128 { r.append((max(lo, 128), hi)) }
+            r.sort { $0.lo < $1.lo }
+            var merged: [(lo: UInt32, hi: UInt32)] = []
+            for x in r {
+                if let last = merged.last, x.lo <= last.hi &+ 1 { merged[merged.count - 1].hi = max(last.hi, x.hi) } else { merged.append(x) }
+            }
+            high = merged
+        }
+
+        /// The items' meaning, one by one (for the ASCII table).
+        static func slowContains(_ items: [Item], _ c: UInt32) -> Bool {
             for it in items {
+                let hit: Bool
                 switch it {
                 case .range(let lo, let hi): hit = c >= lo && c <= hi
                 case .space(let neg): hit = Regex.isSpace(c) != neg
                 case .digit(let neg): hit = Regex.isDigit(c) != neg
                 case .word(let neg): hit = Regex.isWord(c) != neg
                 }
-                if hit { break }
+                if hit { return true }
+            }
+            return false
+        }
+
+        @inline(__always)
+        func contains(_ c: UInt32) -> Bool {
+            let hit: Bool
+            if c < 64 {
+                hit = ascii.0 >> UInt64(c) & 1 != 0
+            } else if c < 128 {
+                hit = ascii.1 >> UInt64(c - 64) & 1 != 0
+            } else if allHigh {
+                hit = true
+            } else {
+                var lo = 0, hi = high.count
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    if high[mid].hi < c { lo = mid + 1 } else { hi = mid }
+                }
+                hit = lo < high.count && high[lo].lo <= c
             }
             return hit != negated
         }
@@ -254,6 +304,7 @@ struct Regex: Sendable {
                     set.items.append(.range(lo, lo))
                 }
             }
+            set.finish()
             return set
         }
     }
