@@ -39,9 +39,8 @@ EXTRA = [
 ]
 
 
-def patched(src, name):
-    data = open(src, "rb").read()
-    key = b"tokenizer.ggml.pre"
+def patched(src, name, key=b"tokenizer.ggml.pre", data=None):
+    data = data if data is not None else open(src, "rb").read()
     i = data.index(struct.pack("<Q", len(key)) + key) + 8 + len(key)
     vtype, n = struct.unpack_from("<IQ", data, i)
     assert vtype == 8
@@ -57,10 +56,17 @@ def main():
     result = {"what": "llama.cpp 0c1e570 via llama-cpp-python 0.3.36 (make_pre_cases.py); vocabulary: %s with "
                       "tokenizer.ggml.pre replaced" % os.path.basename(src),
               "texts_hex": [b.hex() for b in texts], "names": {}}
+    # "model:whitespace/PRE": tokenizer.ggml.model patched to "whitespace" too (llm_tokenizer_whitespace_session).
+    # Pre "whitespace" runs only so: with the gpt2 model llama.cpp aborts (GGML_ASSERT in find_bpe_rank) on
+    # any text with a run of two spaces, which its \S+ split leaves as a word.
+    runs = [(n, n, None) for n in NAMES] + [("model:whitespace/" + n, n, "whitespace") for n in ("gpt-2", "whitespace", "llama3")]
     with tempfile.TemporaryDirectory() as d:
-        for name in NAMES:
+        for name, pre, model in runs:
             p = os.path.join(d, "v.gguf")
-            open(p, "wb").write(patched(src, name))
+            data = patched(src, pre)
+            if model:
+                data = patched(src, model, b"tokenizer.ggml.model", data)
+            open(p, "wb").write(data)
             v = Vocab(p)
             ids = [v.tok(b, False, False) for b in texts]
             result["names"][name] = {

@@ -61,6 +61,7 @@ extension TokenizerConfig {
         addBOS = flag("add_bos_token")
         addEOS = flag("add_eos_token")
         addSpacePrefix = flag("add_space_prefix")
+        normalizerLowercase = flag("normalizer.lowercase")
         modelName = m.string("general.name") ?? ""
         architecture = m.string("general.architecture") ?? ""
     }

@@ -15,6 +15,10 @@ public struct BPETokenizer: Sendable {
     let merges: ByteTable
     /// The rank of merge-table entry i (its line number in `tokenizer.ggml.merges`).
     let mergeRanks: [Int32]
+    /// `tokenizer.ggml.model = "whitespace"` (`llm_tokenizer_whitespace_session`): whitespace code points
+    /// are dropped and the runs between them tokenized one by one, lowercased when ``lowercase``.
+    public internal(set) var whitespaceSession = false
+    public internal(set) var lowercase = false
 
     /// A tokenizer over `vocabulary` with the merges (`tokenizer.ggml.merges`, `"left right"` each).
     public init(vocabulary: Vocabulary, merges: [[UInt8]], settings: BPESettings) throws(PreTokenizer.Unsupported) {
@@ -96,8 +100,27 @@ public struct BPETokenizer: Sendable {
         @inline(__always) func precedes(_ o: Bigram) -> Bool { rank < o.rank || (rank == o.rank && left < o.left) }
     }
 
-    /// `llm_tokenizer_bpe_session::tokenize` for one text fragment.
+    /// The session's `tokenize` for one text fragment.
     func tokenizeText(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int32]) {
+        guard whitespaceSession else { return tokenizeSegment(text, into: &output) }
+        let tables = UnicodeTables.shared
+        var segment: [UInt8] = []
+        func flush() {
+            if !segment.isEmpty { segment.withUnsafeBufferPointer { tokenizeSegment($0, into: &output) } }
+            segment.removeAll(keepingCapacity: true)
+        }
+        for c in LlamaUTF8.codepoints(text) {
+            if tables.flags(c) & CodepointFlags.whitespace != 0 {
+                flush()
+            } else {
+                LlamaUTF8.append(lowercase ? tables.lower(c) : c, to: &segment)
+            }
+        }
+        flush()
+    }
+
+    /// `llm_tokenizer_bpe_session::tokenize`.
+    func tokenizeSegment(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int32]) {
         let v = vocabulary
         var key: [UInt8] = []
         for word in preTokenizer.split(text) {

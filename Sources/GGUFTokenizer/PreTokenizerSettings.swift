@@ -41,6 +41,7 @@ public struct BPESettings: Sendable, Equatable {
         case "jais-2": return s("jais2")
         case "gemma4", "granite-embed-multi-311m": return s("gemma4", escape: true)
         case "sarvam-moe": return s("sarvam_moe", clean: false, escape: true)
+        case "whitespace": return s("whitespace")
         case "refact": return s("refact")
         case "command-r": return s("command_r", clean: false)
         case "qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2": return s("qwen2", clean: false)
@@ -94,7 +95,7 @@ public struct BPESettings: Sendable, Equatable {
         "jina-v5-nano", "deepseek-llm", "deepseek-coder", "deepseek-v3", "spark2_5", "youtu", "falcon", "mpt",
         "starcoder", "gpt-2", "phi-2", "jina-es", "jina-de", "gigachat", "jina-v2-es", "jina-v2-de", "a.x-4.0",
         "mellum", "modern-bert", "jina-v1-en", "jina-v2-code", "roberta-bpe", "exaone4", "jais-2", "gemma4",
-        "granite-embed-multi-311m", "sarvam-moe", "refact", "command-r", "qwen2", "deepseek-r1-qwen", "kormo",
+        "granite-embed-multi-311m", "sarvam-moe", "whitespace", "refact", "command-r", "qwen2", "deepseek-r1-qwen", "kormo",
         "f2llmv2", "qwen35", "stablelm2", "olmo", "dbrx", "smaug-bpe", "poro-chat", "chatglm-bpe", "glm4", "glm5",
         "viking", "jais", "tekken", "smollm", "codeshell", "bloom", "gpt3-finnish", "exaone", "exaone-moe",
         "chameleon", "minerva-7b", "megrez", "gpt-4o", "llama4", "kanana2", "talkie", "granite-embed-multi-97m",

@@ -1,7 +1,8 @@
 /// The `tokenizer.ggml.*` values of a model file, as plain values (the file reading is elsewhere).
 /// `nil` means the key is absent.
 public struct TokenizerConfig: Sendable {
-    /// `tokenizer.ggml.model`: "llama" (SentencePiece), "gpt2" (byte-level BPE), "gemma4" (BPE on UTF-8).
+    /// `tokenizer.ggml.model`: "llama" (SentencePiece), "gpt2" (byte-level BPE), "gemma4" (BPE on UTF-8),
+    /// "whitespace" (BPE on the whitespace-separated pieces of the text).
     public var model: String
     /// `tokenizer.ggml.pre`.
     public var pre: String?
@@ -16,6 +17,8 @@ public struct TokenizerConfig: Sendable {
     public var addBOS: Bool?
     public var addEOS: Bool?
     public var addSpacePrefix: Bool?
+    /// `tokenizer.ggml.normalizer.lowercase` (the "whitespace" model lowercases unless this or its pre says not).
+    public var normalizerLowercase: Bool?
     /// `tokenizer.ggml.{eot,eom,fim_pre,fim_suf,fim_mid,fim_pad,fim_rep,fim_sep}_token_id` by short name.
     public var specialIDs: [String: Int64] = [:]
     /// `general.name`, `general.architecture` (llama.cpp sets a few token attributes by these).
@@ -41,7 +44,7 @@ public enum TokenizerError: Error, Sendable, CustomStringConvertible {
     case vocabulary(VocabularyError)
 
     /// Tokenizer models that work here.
-    public static let supportedModels = ["llama", "gpt2", "gemma4"]
+    public static let supportedModels = ["llama", "gpt2", "gemma4", "whitespace"]
 
     public var description: String {
         switch self {
@@ -74,8 +77,8 @@ public enum Tokenizer: Sendable {
         case "llama":
             (bos, eos, unk) = (1, 2, 0)
             (addBOS, addEOS, addSpacePrefix) = (true, false, true)
-        case "gpt2", "gemma4":
-            (bos, eos, unk) = c.model == "gpt2" ? (11, 11, nil) : (nil, nil, nil)
+        case "gpt2", "gemma4", "whitespace":
+            (bos, eos, unk) = c.model == "gemma4" ? (nil, nil, nil) : (11, 11, nil)
             let pre = c.model == "gemma4" ? "gemma4" : (c.pre ?? "")
             guard let s = BPESettings.forPre(pre), !PreTokenizer.unportedTypes.contains(s.type) else {
                 throw .unsupportedPreTokenizer(pre)
@@ -120,7 +123,13 @@ public enum Tokenizer: Sendable {
         // Kimi-K2 vocabularies have no merges (llama.cpp accepts that for them only)
         guard let merges = c.merges ?? (s.type == "kimi_k2" ? [] : nil) else { throw .missingMerges }
         do {
-            return .bpe(try BPETokenizer(vocabulary: vocab, merges: merges, settings: s))
+            var t = try BPETokenizer(vocabulary: vocab, merges: merges, settings: s)
+            if c.model == "whitespace" {
+                // llm_tokenizer_whitespace_session; the normalizer lowercases by default, not for pre "whitespace"
+                t.whitespaceSession = true
+                t.lowercase = c.normalizerLowercase ?? (c.pre != "whitespace")
+            }
+            return .bpe(t)
         } catch {
             throw .unsupportedPreTokenizer(c.pre ?? "")
         }
