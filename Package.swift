@@ -35,15 +35,15 @@ let package = Package(
         // Files: mapping, sequential and compressed input, atomic output, checksums, progress.
         .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd", "CShims"]),
         // Model-file formats: the ggml type table, GGUF read/write, GGML legacy read, tensor names.
-        .target(name: "GGUFFormat", dependencies: ["GGUFIO"]),
+        .target(name: "GGUFFormat", dependencies: ["GGUFIO"], swiftSettings: [.unsafeFlags(["-O"])]),
         // AVX2 dot products and activation quantizers in C (llama.cpp's x86 kernels, chosen at run time by
         // GGUFKernels); built at the baseline, each function for AVX2+FMA+F16C, optimized in debug builds too;
         // no FMA contraction but where the code says so (bit-identity with ggml's GCC build).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         // Quant kernels: half/bf16, quantize/dequantize rows, dot products. Knows nothing of files.
         .target(name: "GGUFKernels", dependencies: ["CKernels"], swiftSettings: hot, linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
-        // SentencePiece (llama) tokenizer over a GGUF vocabulary.
-        .target(name: "GGUFTokenizer"),
+        // llama.cpp's SentencePiece and BPE tokenizers over a vocabulary; -O even in debug (150k-token tables).
+        .target(name: "GGUFTokenizer", swiftSettings: [.unsafeFlags(["-O"])]),
         // Model operations: convert, quantize, inspect.
         .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"], swiftSettings: [.unsafeFlags(["-O"])]),
         // The runner's float primitives in llama.cpp's x86 AVX2 order (F32/F16 dots, softmax, SwiGLU); -O2 even in debug.
@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel", "CRunnerOps"],
                 swiftSettings: hot),
         .executableTarget(name: "ggufkit", dependencies: [
-            "GGUFModel", "GGUFRunner", "GGUFFormat", "GGUFIO",
+            "GGUFModel", "GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFTokenizer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ggufkit-bench", dependencies: ["GGUFKernels", "GGUFModel", "GGUFFormat", "GGUFIO"], swiftSettings: kernelFlags),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "GGUFIOTests", dependencies: ["GGUFIO", "GGUFTestSupport"]),
         .testTarget(name: "GGUFFormatTests", dependencies: ["GGUFFormat", "GGUFIO", "GGUFTestSupport"]),
         .testTarget(name: "GGUFKernelsTests", dependencies: ["GGUFKernels"]),
-        .testTarget(name: "GGUFTokenizerTests", dependencies: ["GGUFTokenizer"]),
+        .testTarget(name: "GGUFTokenizerTests", dependencies: ["GGUFTokenizer", "GGUFFormat", "GGUFRunner"]),
         .testTarget(name: "GGUFModelTests", dependencies: ["GGUFModel", "GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTestSupport"]),
         .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFModel", "GGUFTokenizer", "GGUFTestSupport"]),
     ]

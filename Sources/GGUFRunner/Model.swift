@@ -104,40 +104,12 @@ public final class LlamaModel: @unchecked Sendable {
         weightTypes = types
     }
 
+    /// The tokenizer through the one entry point (`Tokenizer.load`); the runner takes SPM vocabularies only.
     static func loadTokenizer(_ m: GGUFMetadata) throws -> SPMTokenizer {
-        guard let toks = m["tokenizer.ggml.tokens"]?.arrayValue else { throw RunnerError.badVocabulary("tokenizer.ggml.tokens is missing") }
-        var texts: [[UInt8]] = []
-        texts.reserveCapacity(toks.count)
-        for t in toks {
-            guard case .string(let b) = t else { throw RunnerError.badVocabulary("tokenizer.ggml.tokens is not an array of strings") }
-            texts.append(b)
-        }
-        let scores = try m["tokenizer.ggml.scores"]?.arrayValue.map { a throws in
-            try a.map { v throws -> Float in
-                guard let d = v.doubleValue else { throw RunnerError.badVocabulary("tokenizer.ggml.scores is not numeric") }
-                return Float(d)
-            }
-        }
-        let types = try m["tokenizer.ggml.token_type"]?.arrayValue.map { a throws in
-            try a.map { v throws -> Int32 in
-                guard let i = v.intValue else { throw RunnerError.badVocabulary("tokenizer.ggml.token_type is not integer") }
-                return Int32(truncatingIfNeeded: i)
-            }
-        }
-        func id(_ k: String, _ def: Int32?) -> Int32? {
-            if let v = m.int("tokenizer.ggml." + k) { return Int32(truncatingIfNeeded: v) }
-            return def
-        }
-        func flag(_ k: String, _ def: Bool) -> Bool { m.int("tokenizer.ggml." + k).map { $0 != 0 } ?? def }
-        do {
-            let v = try Vocabulary(tokens: texts, scores: scores, tokenTypes: types,
-                                   bosID: id("bos_token_id", 1), eosID: id("eos_token_id", 2),
-                                   unknownID: id("unknown_token_id", 0),
-                                   addBOS: flag("add_bos_token", true), addEOS: flag("add_eos_token", false),
-                                   addSpacePrefix: flag("add_space_prefix", true))
-            return SPMTokenizer(vocabulary: v)
-        } catch {
-            throw RunnerError.badVocabulary("\(error)")
+        switch try Tokenizer.load(metadata: m) {
+        case .spm(let t): return t
+        case .bpe(let t):
+            throw RunnerError.badVocabulary("the runner does not run BPE vocabularies yet (\(Tokenizer.bpe(t).kindDescription))")
         }
     }
 

@@ -33,6 +33,33 @@ struct ByteTable: Sendable {
         return .success(ByteTable(bytes: bytes, offsets: offsets, slots: slots))
     }
 
+    /// Builds the table keeping the first of equal texts; returns it and, for each slot entry, the index
+    /// into `texts` it came from (`kept[i]`: the original index of table id i).
+    static func buildKeepingFirst(_ texts: [[UInt8]]) -> (table: ByteTable, kept: [Int]) {
+        var size = 16
+        while size < texts.count * 2 { size <<= 1 }
+        var slots = [Int32](repeating: -1, count: size)
+        let mask = size - 1
+        var bytes: [UInt8] = []
+        var offsets: [Int] = [0]
+        var kept: [Int] = []
+        kept.reserveCapacity(texts.count)
+        offsets.reserveCapacity(texts.count + 1)
+        outer: for (i, t) in texts.enumerated() {
+            var s = Int(truncatingIfNeeded: t.withUnsafeBufferPointer { hash($0) }) & mask
+            while slots[s] >= 0 {
+                let j = Int(slots[s])
+                if bytes[offsets[j] ..< offsets[j + 1]].elementsEqual(t) { continue outer }
+                s = (s + 1) & mask
+            }
+            slots[s] = Int32(kept.count)
+            kept.append(i)
+            bytes.append(contentsOf: t)
+            offsets.append(bytes.count)
+        }
+        return (ByteTable(bytes: bytes, offsets: offsets, slots: slots), kept)
+    }
+
     /// FNV-1a over the bytes.
     @inline(__always)
     static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {

@@ -9,13 +9,14 @@ extension Vocabulary {
     ///
     /// Special tokens are tried longest first; each one splits every remaining text fragment at its
     /// non-overlapping occurrences, left to right. User-defined tokens are always matched; control and
-    /// unknown tokens only when `parseSpecial` is true. (No token has llama.cpp's lstrip/rstrip
-    /// attributes here: those are set only for a few named models, never from `token_type`.)
+    /// unknown tokens only when `parseSpecial` is true. A token with the lstrip attribute takes the
+    /// whitespace (C `isspace`) before it, one with rstrip the whitespace after it.
     func partition(_ text: UnsafeBufferPointer<UInt8>, parseSpecial: Bool) -> [Fragment] {
         var fragments: [Fragment] = text.isEmpty ? [] : [.text(0 ..< text.count)]
         for id in specialTokens {
-            let type = types[Int(id)]
-            if !parseSpecial && type.isHiddenUnlessSpecial { continue }
+            let attr = attributes[Int(id)]
+            if !parseSpecial && attr.isHiddenUnlessSpecial { continue }
+            let lstrip = attr.contains(.lstrip), rstrip = attr.contains(.rstrip)
             let needle = tokens[Int(id)]
             // cheap pre-check: skip tokens that cannot occur anywhere
             guard needle.count <= text.count else { continue }
@@ -26,9 +27,12 @@ extension Vocabulary {
                 guard case .text(let range) = fragment else { next.append(fragment); continue }
                 var pos = range.lowerBound
                 while let m = Vocabulary.find(needle, in: text, from: pos, to: range.upperBound) {
-                    if m > pos { next.append(.text(pos ..< m)) }
+                    var leftEnd = m
+                    if lstrip { while leftEnd > pos && Vocabulary.isCSpace(text[leftEnd - 1]) { leftEnd -= 1 } }
+                    if leftEnd > pos { next.append(.text(pos ..< leftEnd)) }
                     next.append(.token(id))
                     pos = m + needle.count
+                    if rstrip { while pos < range.upperBound && Vocabulary.isCSpace(text[pos]) { pos += 1 } }
                     changed = true
                 }
                 if pos < range.upperBound { next.append(.text(pos ..< range.upperBound)) }
@@ -37,6 +41,9 @@ extension Vocabulary {
         }
         return fragments
     }
+
+    /// C's `isspace` in the "C" locale.
+    @inline(__always) static func isCSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 
     /// The first index `i` in `from ..< to` where `needle` occurs entirely before `to`, or nil.
     static func find(_ needle: [UInt8], in text: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {

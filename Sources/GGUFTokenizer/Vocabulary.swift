@@ -1,8 +1,18 @@
-/// A llama (SentencePiece) vocabulary: token texts, scores, types and the special ids.
+/// A vocabulary: token texts, scores, types, attributes and the special ids.
 ///
 /// Built from plain arrays (what a GGUF file's `tokenizer.ggml.*` keys hold); it knows nothing about files.
-/// Token texts are bytes; an empty text becomes `[EMPTY_<id>]` as llama.cpp does on load.
+/// Token texts are bytes; an empty text becomes `[EMPTY_<id>]` as llama.cpp does on load. Token
+/// attributes follow llama.cpp's load: the token type, then the special tokens it recognises by text
+/// (end-of-generation and fill-in-the-middle tokens become control tokens, control tokens named
+/// "unused" become unused, ...), then the lstrip/rstrip attributes it sets for a few named models.
 public struct Vocabulary: Sendable {
+    /// How a normal token's text becomes its piece.
+    public enum PieceStyle: Sendable, Equatable {
+        /// `▁` → space (SentencePiece, and BPE with escaped whitespace such as gemma4).
+        case unescapeSpaces
+        /// GPT-2's byte-to-unicode mapping undone (byte-level BPE).
+        case byteDecode
+    }
     /// Number of tokens.
     public let count: Int
     /// Token texts, indexed by id.
@@ -11,6 +21,14 @@ public struct Vocabulary: Sendable {
     public let scores: [Float]
     /// Token types, indexed by id.
     public let types: [TokenType]
+    /// Token attributes (llama.cpp's `llama_token_attr`), indexed by id.
+    public let attributes: [TokenAttributes]
+    /// How normal tokens become pieces.
+    public let pieceStyle: PieceStyle
+    /// Whether detokenization applies llama.cpp's `clean_spaces` passes.
+    public let cleanSpaces: Bool
+    /// End-of-generation ids (EOS, EOT, EOM, FIM pad/repo/sep and tokens recognised by text).
+    public let endOfGenerationIDs: Set<Int32>
     /// Beginning-of-sequence id, or nil when absent or out of range.
     public let bosID: Int32?
     /// End-of-sequence id, or nil when absent or out of range.
@@ -28,7 +46,7 @@ public struct Vocabulary: Sendable {
     let table: ByteTable
     /// Byte value → id of `<0xXX>` (or of the one-byte token), -1 when neither exists.
     let byteTokens: [Int32]
-    /// Ids of control, user-defined and unknown tokens, longest text first (ties: lower id first).
+    /// Ids of control, user-defined and unknown tokens (by attribute), longest text first (ties: lower id first).
     let specialTokens: [Int32]
     /// `token_to_piece(id, special: true)` for every id, back to back; `pieceOffsets` as in ``ByteTable``.
     let pieceBytes: [UInt8]
@@ -42,18 +60,21 @@ public struct Vocabulary: Sendable {
     ///   - tokenTypes: `tokenizer.ggml.token_type` raw values; nil means all normal. Extra entries are ignored.
     ///   - bosID, eosID, unknownID: special ids (llama defaults 1, 2, 0); out-of-range ids become nil.
     ///   - addBOS, addEOS, addSpacePrefix: the `tokenizer.ggml.add_*` flags with llama.cpp's SPM defaults.
+    ///   - options: the rest (piece style, clean_spaces, names that select per-model attributes).
     public init(tokens: [String], scores: [Float]? = nil, tokenTypes: [Int32]? = nil,
                 bosID: Int32? = 1, eosID: Int32? = 2, unknownID: Int32? = 0,
-                addBOS: Bool = true, addEOS: Bool = false, addSpacePrefix: Bool = true) throws(VocabularyError) {
+                addBOS: Bool = true, addEOS: Bool = false, addSpacePrefix: Bool = true,
+                options: VocabularyOptions = VocabularyOptions()) throws(VocabularyError) {
         try self.init(tokens: tokens.map { Array($0.utf8) }, scores: scores, tokenTypes: tokenTypes,
                       bosID: bosID, eosID: eosID, unknownID: unknownID,
-                      addBOS: addBOS, addEOS: addEOS, addSpacePrefix: addSpacePrefix)
+                      addBOS: addBOS, addEOS: addEOS, addSpacePrefix: addSpacePrefix, options: options)
     }
 
     /// Builds a vocabulary from token texts as raw bytes (GGUF strings need not be valid UTF-8).
     public init(tokens: [[UInt8]], scores: [Float]? = nil, tokenTypes: [Int32]? = nil,
                 bosID: Int32? = 1, eosID: Int32? = 2, unknownID: Int32? = 0,
-                addBOS: Bool = true, addEOS: Bool = false, addSpacePrefix: Bool = true) throws(VocabularyError) {
+                addBOS: Bool = true, addEOS: Bool = false, addSpacePrefix: Bool = true,
+                options: VocabularyOptions = VocabularyOptions()) throws(VocabularyError) {
         let n = tokens.count
         guard n > 0 else { throw .empty }
         guard n <= Int(Int32.max) else { throw .tooManyTokens(n) }
@@ -94,22 +115,33 @@ public struct Vocabulary: Sendable {
         }
         self.byteTokens = byteTokens
 
-        let types = self.types
-        self.specialTokens = (0..<Int32(n)).filter { types[Int($0)].isSpecial }
+        self.pieceStyle = options.pieceStyle
+        self.cleanSpaces = options.cleanSpaces
+
+        var attrs = self.types.map(TokenAttributes.init(type:))
+        let eog = Vocabulary.recognizeSpecialTokens(texts: texts, table: table, attributes: &attrs,
+                                                    options: options, eosID: self.eosID)
+        self.endOfGenerationIDs = eog
+        let special: TokenAttributes = [.control, .userDefined, .unknown]
+        let specialTokens = (0..<Int32(n)).filter { !attrs[Int($0)].isDisjoint(with: special) }
             .sorted { a, b in
                 let la = texts[Int(a)].count, lb = texts[Int(b)].count
                 return la != lb ? la > lb : a < b
             }
+        self.specialTokens = specialTokens
 
         var pieceBytes: [UInt8] = []
         var pieceOffsets: [Int] = [0]
         pieceOffsets.reserveCapacity(n + 1)
         for i in 0..<n {
-            Vocabulary.appendPiece(text: texts[i], type: types[i], to: &pieceBytes)
+            Vocabulary.appendPiece(text: texts[i], attributes: attrs[i], style: options.pieceStyle, to: &pieceBytes)
             pieceOffsets.append(pieceBytes.count)
         }
         self.pieceBytes = pieceBytes
         self.pieceOffsets = pieceOffsets
+        Vocabulary.applyModelAttributes(texts: texts, table: table, specialTokens: specialTokens,
+                                        attributes: &attrs, options: options)
+        self.attributes = attrs
     }
 
     /// The id of the token whose text is exactly `text` (`▁` for spaces), or nil.
@@ -132,26 +164,46 @@ public struct Vocabulary: Sendable {
     }
 
     /// llama.cpp's `token_to_piece(special: true)` for one token text, appended to `out`.
-    static func appendPiece(text: [UInt8], type: TokenType, to out: inout [UInt8]) {
-        switch type {
-        case .unknown, .control, .userDefined:
+    static func appendPiece(text: [UInt8], attributes a: TokenAttributes, style: PieceStyle, to out: inout [UInt8]) {
+        if !a.isDisjoint(with: [.unknown, .control, .userDefined]) {
             out.append(contentsOf: text)
-        case .normal:
-            // ▁ (E2 96 81) → space
-            var i = 0
-            while i < text.count {
-                if i + 2 < text.count, text[i] == 0xE2, text[i + 1] == 0x96, text[i + 2] == 0x81 {
-                    out.append(0x20)
-                    i += 3
-                } else {
-                    out.append(text[i])
-                    i += 1
+        } else if a.contains(.normal) {
+            switch style {
+            case .unescapeSpaces:
+                // ▁ (E2 96 81) → space
+                var i = 0
+                while i < text.count {
+                    if i + 2 < text.count, text[i] == 0xE2, text[i + 1] == 0x96, text[i + 2] == 0x81 {
+                        out.append(0x20)
+                        i += 3
+                    } else {
+                        out.append(text[i])
+                        i += 1
+                    }
                 }
+            case .byteDecode:
+                appendByteDecoded(text, to: &out)
             }
-        case .byte:
+        } else if a.contains(.byte) {
             out.append(byteValue(text))
-        case .unused, .undefined:
-            break
+        }
+    }
+
+    /// llama.cpp's `llama_decode_text`: each code point of a byte-level BPE token back to its byte; a code
+    /// point that stands for no byte becomes `[UNK_BYTE_0x<its utf-8 in hex><the token text>]`.
+    static func appendByteDecoded(_ text: [UInt8], to out: inout [UInt8]) {
+        for c in LlamaUTF8.codepoints(text) {
+            if c < 0x144, ByteEncoding.toByte[Int(c)] >= 0 {
+                out.append(UInt8(ByteEncoding.toByte[Int(c)]))
+            } else {
+                var u: [UInt8] = []
+                LlamaUTF8.append(c, to: &u)
+                out.append(contentsOf: Array("[UNK_BYTE_0x".utf8))
+                let hex = Array("0123456789abcdef".utf8)
+                for b in u { out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 15)]) }
+                out.append(contentsOf: text)
+                out.append(UInt8(ascii: "]"))
+            }
         }
     }
 
