@@ -1,5 +1,11 @@
 // MXFP4: 32 weights, 17 bytes: e (E8M0 shared exponent), qs[16] (E2M1 nibbles, element j low, j+16 high).
-// Dequantizer only.
+// Quantizer (quantize_row_mxfp4_ref) and dequantizer.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 let kvaluesMXFP4: [Int8] = [0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12]
 
@@ -22,5 +28,40 @@ enum MXFP4 {
                 }
             }
         }
+    }
+}
+
+extension MXFP4 {
+    /// quantize_row_mxfp4_ref (what quantize_mxfp4 runs; importance weights are ignored): e = ⌊log2 max|x|⌋ − 2
+    /// + 127 as an E8M0 exponent (converted to uint8_t as x86 does), each value the nearest E2M1 code (first
+    /// of equals; NaN → 0).
+    static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
+        let kv: [Float] = kvaluesMXFP4.map { Float($0) }
+        kv.withUnsafeBufferPointer { kv in
+            for i in 0..<(k / 32) {
+                let xb = x + 32 * i, yb = y + 17 * i
+                var amax = Float(bitPattern: largestAbsBits(xb, 32))
+                if amax.isNaN {   // `if (amax < fabsf(v))` never takes a NaN
+                    amax = 0
+                    for j in 0..<32 where amax < abs(xb[j]) { amax = abs(xb[j]) }
+                }
+                let e: UInt8 = amax > 0 ? UInt8(truncatingIfNeeded: cTrunc(floorf(log2f(amax)) - 2 + 127)) : 0
+                let d = e8m0Half(e)
+                yb.storeBytes(of: e, as: UInt8.self)
+                let qs = (yb + 1).assumingMemoryBound(to: UInt8.self)
+                for j in 0..<16 { qs[j] = bestIndex(xb[j], d, kv.baseAddress!) | bestIndex(xb[j + 16], d, kv.baseAddress!) << 4 }
+            }
+        }
+    }
+
+    /// best_index_mxfp4: the first index of the smallest |kvalues_mxfp4[i]·e − x|.
+    @inline(__always) static func bestIndex(_ x: Float, _ e: Float, _ kv: UnsafePointer<Float>) -> UInt8 {
+        var best: UInt8 = 0
+        var bestErr = abs(kv[0] * e - x)
+        for i in 1..<16 {
+            let err = abs(kv[i] * e - x)
+            if err < bestErr { best = UInt8(i); bestErr = err }
+        }
+        return best
     }
 }

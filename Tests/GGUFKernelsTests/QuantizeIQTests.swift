@@ -1,0 +1,88 @@
+import XCTest
+@testable import GGUFKernels
+
+/// The IQ4_NL, IQ4_XS, TQ1_0, TQ2_0 and MXFP4 quantizers against llama.cpp's ggml_quantize_chunk, bit for bit:
+/// without an imatrix (x, bulk, NaN/inf rows) and with importance weights (make_quant_vectors.py).
+final class QuantizeIQTests: XCTestCase {
+    static let types = ["IQ4_NL", "IQ4_XS", "TQ1_0", "TQ2_0", "MXFP4"]
+
+    func check(_ name: String) throws {
+        let t = QuantType(named: name)
+        for input in ["x", "bulk", "nonfinite"] {
+            let (xe, x) = Fixtures.floats("\(input).f32.bin")
+            let (qe, want) = Fixtures.bytes(input == "x" ? "\(name).q.bin" : "\(input).\(name).q.bin")
+            assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols), want, rowBytes: qe.cols, "\(name) \(input)")
+            // the row functions of the table: unweighted, and weighted with nil weights
+            assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols, with: t.traits.portableQuantizeRow!), want,
+                            rowBytes: qe.cols, "\(name) \(input) portable")
+            let w = t.traits.quantizeRowWeighted!
+            assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols, with: { s, d, n in w(s, d, n, nil) }), want,
+                            rowBytes: qe.cols, "\(name) \(input) weighted fn, nil weights")
+            for wname in input == "x" ? ["w", "wzero"] : ["w"] {
+                let (_, weights) = Fixtures.floats("\(wname).\(input == "x" ? "x" : "bulk").f32.bin")
+                let (we, wwant) = Fixtures.bytes("\(wname).\(input).\(name).q.bin")
+                assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols, weights: weights), wwant,
+                                rowBytes: we.cols, "\(name) \(input) weights \(wname)")
+            }
+        }
+    }
+
+    func testIQ4_NL() throws { try check("IQ4_NL") }
+    func testIQ4_XS() throws { try check("IQ4_XS") }
+    func testTQ1_0() throws { try check("TQ1_0") }
+    func testTQ2_0() throws { try check("TQ2_0") }
+    func testMXFP4() throws { try check("MXFP4") }
+
+    /// Quantize → dequantize round trip keeps the dequantizer's fixture floats for llama.cpp's rows (the
+    /// fixtures' .dq files were made from llama.cpp's bytes, which ours equal).
+    func testRoundTripMatchesLlamaDequantized() throws {
+        for name in Self.types {
+            let t = QuantType(named: name)
+            let (xe, x) = Fixtures.floats("x.f32.bin")
+            let (_, want) = Fixtures.floats("\(name).dq.bin")
+            let q = try quantizeRows(t, x, rows: xe.rows, n: xe.cols)
+            assertSameFloatBits(try dequantizeRows(t, q, rows: xe.rows, n: xe.cols), want, rowLength: xe.cols, "\(name) round trip")
+        }
+    }
+
+    /// Weights: ignored by ggml for F16/BF16/F32 and the ternary/MXFP4 types; the legacy and K-quant types,
+    /// whose weighted algorithms are not implemented, throw instead of quantizing without them.
+    func testWeightsSupport() throws {
+        let x = (0..<256).map { Float($0 % 17) - 8 }, w = [Float](repeating: 1, count: 256)
+        for t in [QuantType.f32, .f16, .bf16, .tq1_0, .tq2_0, .mxfp4] {
+            XCTAssertEqual(try quantizeRows(t, x, rows: 1, n: 256, weights: w), try quantizeRows(t, x, rows: 1, n: 256), "\(t)")
+        }
+        for t in [QuantType.q4_0, .q8_0, .q4_K, .q6_K] {
+            XCTAssertThrowsError(try quantizeRows(t, x, rows: 1, n: 256, weights: w)) { e in
+                XCTAssertEqual(e as? KernelError, .unsupported(type: t, operation: "quantize with importance weights"))
+            }
+        }
+        XCTAssertThrowsError(try quantizeRows(.iq2_XXS, x, rows: 1, n: 256, weights: w)) { e in
+            XCTAssertEqual(e as? KernelError, .unsupported(type: .iq2_XXS, operation: "quantize"))
+        }
+    }
+
+    /// best_index_int8's bisection, as written in C, against the table lookup on every value near the
+    /// boundaries and midpoints of kvalues_iq4nl, and on NaN/±inf.
+    func testBestIndexMatchesBisection() {
+        let v = kvaluesIQ4NL
+        func bisect(_ x: Float) -> Int {
+            if x <= Float(v[0]) { return 0 }
+            if x >= Float(v[15]) { return 15 }
+            var ml = 0, mu = 15
+            while mu - ml > 1 { let mav = (ml + mu) / 2; if x < Float(v[mav]) { mu = mav } else { ml = mav } }
+            return x - Float(v[mu - 1]) < Float(v[mu]) - x ? mu - 1 : mu
+        }
+        var xs: [Float] = [.nan, -.nan, .infinity, -.infinity, 0, -0.0, 1e-30, -1e-30, 1e30, -1e30]
+        for k in -130...116 {
+            let f = Float(k)
+            xs += [f, f.nextUp, f.nextDown, f + 0.5, (f + 0.5).nextUp, (f + 0.5).nextDown]
+        }
+        for a in 0..<15 { let m = (Float(v[a]) + Float(v[a + 1])) / 2; xs += [m, m.nextUp, m.nextDown] }
+        IQ4Quant.values.withUnsafeBufferPointer { vf in
+            IQ4Quant.upperIndex.withUnsafeBufferPointer { up in
+                for x in xs { XCTAssertEqual(Int(IQ4Quant.bestIndex(x, vf.baseAddress!, up.baseAddress!)), bisect(x), "x = \(x)") }
+            }
+        }
+    }
+}
