@@ -3,7 +3,8 @@
 # oracle) for the synthetic models of every architecture in this folder (*.spec, written by make_specs.py;
 # `ggufkit-bench make-model --spec` builds them deterministically, and the tests rebuild the same bytes in
 # process and check the model's own sha256 first), to every type GGUFKit writes, plus a few options.
-# Usage: ORACLE_HOME=... bash Fixtures/quantize/archs/make_expected.sh
+# expected-iq.tsv: the same for the IQ4_NL, IQ4_XS, TQ1_0, TQ2_0 and MXFP4_MOE targets (IQTYPES).
+# Usage: ORACLE_HOME=... bash Fixtures/quantize/archs/make_expected.sh     (ONLY=iq: expected-iq.tsv alone)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 Q=${ORACLE_HOME:?set ORACLE_HOME}/bin/llama-quantize
@@ -11,6 +12,24 @@ swift build --product ggufkit-bench >/dev/null
 BENCH=$(swift build --show-bin-path)/ggufkit-bench
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
+IQTYPES="IQ4_NL IQ4_XS TQ1_0 TQ2_0 MXFP4_MOE"
+IQOUT=Fixtures/quantize/archs/expected-iq.tsv
+echo -e "# spec\tmodel sha256\ttype\toptions\toutput sha256 (llama-quantize)" > $IQOUT
+for spec in Fixtures/quantize/archs/*.spec; do
+  m=$(basename "$spec" .spec)
+  [ "$m" = unknown-arch ] && continue
+  $BENCH make-model $W/$m.gguf --spec "$spec" >/dev/null
+  msha=$(sha256sum < $W/$m.gguf | cut -c1-64)
+  for t in $IQTYPES; do
+    if $Q $W/$m.gguf $W/out.gguf $t 2 >$W/log 2>&1; then
+      echo -e "$m\t$msha\t$t\t\t$(sha256sum < $W/out.gguf | cut -c1-64)" >> $IQOUT
+    else
+      echo -e "$m\t$msha\t$t\t\tREFUSED $(grep -m1 -o 'failed to quantize: .*' $W/log | tr '\t' ' ')" >> $IQOUT
+    fi
+  done
+done
+wc -l $IQOUT
+[ "${ONLY:-}" = iq ] && exit 0
 OUT=Fixtures/quantize/archs/expected.tsv
 echo -e "# spec\tmodel sha256\ttype\toptions\toutput sha256 (llama-quantize)" > $OUT
 TYPES="Q2_K Q3_K_S Q3_K_M Q3_K_L Q4_K_S Q4_K_M Q5_K_S Q5_K_M Q6_K Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 F16 BF16 F32"
