@@ -1,4 +1,4 @@
-"""Quantizer vectors of IQ4_NL, IQ4_XS, TQ1_0, TQ2_0 and MXFP4 (no imatrix and with importance weights), made
+"""Quantizer vectors of IQ4_NL, IQ4_XS, TQ1_0, TQ2_0, MXFP4 and IQ3_S (no imatrix and with importance weights), made
 with llama.cpp's own ggml_quantize_chunk (the oracle's libggml-base.so, through ctypes) on the inputs that
 make_vectors.py wrote (x.f32.bin, bulk.f32.bin, nonfinite.f32.bin). Writes raw .bin files and index-quant.txt
 (same format as index.txt). Run through make_vectors.sh (after make_vectors.py) or:
@@ -10,6 +10,8 @@ an imatrix entry):
   wzero.x.f32.bin  [1, 512]  all zero (every weight 0), for x.f32.bin
   w.bulk.f32.bin   [1, 256]  log-normal over six decades, 20 % exact zeros, for bulk.f32.bin and nonfinite.f32.bin
 Outputs: NAME.{T}.q.bin (no weights: bulk, nonfinite) and W.NAME.{T}.q.bin (with weights W).
+IQ3_S: on xf.f32.bin = x.f32.bin without its ±1e30 row, and without nonfinite rows: ggml aborts on both
+(GGML_ASSERT(grid_index >= 0): x² overflows, every neighbour's distance is inf or NaN).
 """
 import ctypes, os, sys
 import numpy as np
@@ -61,6 +63,15 @@ for t in ["IQ4_NL", "IQ4_XS", "TQ1_0", "TQ2_0", "MXFP4"]:
     save(f"wzero.x.{t}.q.bin", "q", t, chunk(x, t, wz[0]))
     save(f"w.bulk.{t}.q.bin", "q", t, chunk(bulk, t, wb[0]))
     save(f"w.nonfinite.{t}.q.bin", "q", t, chunk(nonf, t, wb[0]))
+
+xf = np.delete(x, 5, axis=0)   # the "huge" row
+save("xf.f32.bin", "x", "F32", xf)
+for t in ["IQ3_S"]:
+    save(f"xf.{t}.q.bin", "q", t, chunk(xf, t, None))
+    save(f"bulk.{t}.q.bin", "q", t, chunk(bulk, t, None))
+    save(f"w.xf.{t}.q.bin", "q", t, chunk(xf, t, wx[0]))
+    save(f"wzero.xf.{t}.q.bin", "q", t, chunk(xf, t, wz[0]))
+    save(f"w.bulk.{t}.q.bin", "q", t, chunk(bulk, t, wb[0]))
 
 with open(os.path.join(out, "index-quant.txt"), "w") as f:
     f.write("# name kind type rows cols  (made by make_quant_vectors.py; kind w = importance weights)\n")

@@ -155,7 +155,8 @@ public struct QuantTraits: Sendable {
         t[19] = QuantTraits("IQ1_S", 256, 50, dequantize: IQ1_S.dequantize)
         t[20] = QuantTraits("IQ4_NL", 32, 18, quantize: { x, y, n in IQ4_NL.quantize(x, y, n, weights: nil) },
                             weighted: { x, y, n, w in IQ4_NL.quantize(x, y, n, weights: w) }, dequantize: IQ4_NL.dequantize)
-        t[21] = QuantTraits("IQ3_S", 256, 110, dequantize: IQ3_S.dequantize)
+        t[21] = QuantTraits("IQ3_S", 256, 110, quantize: { x, y, n in IQ3SQuant.quantize(x, y, n, weights: nil) },
+                            weighted: { x, y, n, w in IQ3SQuant.quantize(x, y, n, weights: w) }, dequantize: IQ3_S.dequantize)
         t[22] = QuantTraits("IQ2_S", 256, 82, dequantize: IQ2_S.dequantize)
         t[23] = QuantTraits("IQ4_XS", 256, 136, quantize: { x, y, n in IQ4_XS.quantize(x, y, n, weights: nil) },
                             weighted: { x, y, n, w in IQ4_XS.quantize(x, y, n, weights: w) }, dequantize: IQ4_XS.dequantize)

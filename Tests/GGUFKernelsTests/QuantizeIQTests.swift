@@ -1,14 +1,14 @@
 import XCTest
 @testable import GGUFKernels
 
-/// The IQ4_NL, IQ4_XS, TQ1_0, TQ2_0 and MXFP4 quantizers against llama.cpp's ggml_quantize_chunk, bit for bit:
+/// The IQ4_NL, IQ4_XS, TQ1_0, TQ2_0, MXFP4 and IQ3_S quantizers against llama.cpp's ggml_quantize_chunk, bit for bit:
 /// without an imatrix (x, bulk, NaN/inf rows) and with importance weights (make_quant_vectors.py).
 final class QuantizeIQTests: XCTestCase {
     static let types = ["IQ4_NL", "IQ4_XS", "TQ1_0", "TQ2_0", "MXFP4"]
 
-    func check(_ name: String) throws {
+    func check(_ name: String, inputs: [String] = ["x", "bulk", "nonfinite"]) throws {
         let t = QuantType(named: name)
-        for input in ["x", "bulk", "nonfinite"] {
+        for input in inputs {
             let (xe, x) = Fixtures.floats("\(input).f32.bin")
             let (qe, want) = Fixtures.bytes(input == "x" ? "\(name).q.bin" : "\(input).\(name).q.bin")
             assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols), want, rowBytes: qe.cols, "\(name) \(input)")
@@ -18,8 +18,8 @@ final class QuantizeIQTests: XCTestCase {
             let w = t.traits.quantizeRowWeighted!
             assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols, with: { s, d, n in w(s, d, n, nil) }), want,
                             rowBytes: qe.cols, "\(name) \(input) weighted fn, nil weights")
-            for wname in input == "x" ? ["w", "wzero"] : ["w"] {
-                let (_, weights) = Fixtures.floats("\(wname).\(input == "x" ? "x" : "bulk").f32.bin")
+            for wname in input.hasPrefix("x") ? ["w", "wzero"] : ["w"] {
+                let (_, weights) = Fixtures.floats("\(wname).\(input.hasPrefix("x") ? "x" : "bulk").f32.bin")
                 let (we, wwant) = Fixtures.bytes("\(wname).\(input).\(name).q.bin")
                 assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols, weights: weights), wwant,
                                 rowBytes: we.cols, "\(name) \(input) weights \(wname)")
@@ -32,6 +32,26 @@ final class QuantizeIQTests: XCTestCase {
     func testTQ1_0() throws { try check("TQ1_0") }
     func testTQ2_0() throws { try check("TQ2_0") }
     func testMXFP4() throws { try check("MXFP4") }
+    /// IQ3_S: xf = x without the ±1e30 row, and no NaN/inf rows (ggml aborts on both).
+    func testIQ3_S() throws { try check("IQ3_S", inputs: ["xf", "bulk"]) }
+
+    /// The grid tables iq3xs_init_impl(512) builds: every one of the 4096 points is on the grid (512) or has
+    /// neighbours; the grid's bytes are odd levels 1…15; spot values of ggml's kgrid_512 and neighbour lists.
+    func testIQ3SGridTables() {
+        let t = IQ3SQuant.tables
+        XCTAssertEqual(t.map.filter { $0 >= 0 }.count, 512)
+        XCTAssertEqual(t.grid[0], 0x0101_0101)   // kgrid_512[0] = 0
+        XCTAssertEqual(t.grid[1], 0x0101_0103)   // kgrid_512[1] = 1: level 1 in the first byte
+        XCTAssertEqual(t.grid[511], 0x0f0f_0101)  // kgrid_512[511] = 4032 = levels 0, 0, 7, 7
+        for g in t.grid { for k in 0..<4 { XCTAssertEqual((g >> UInt32(8 * k)) & 1, 1) } }
+        var listed = 0
+        for u in 0..<4096 where t.map[u] < 0 {
+            let o = Int(-t.map[u] - 1), n = Int(t.neighbours[o])
+            XCTAssertGreaterThan(n, 0)
+            listed += n + 1
+        }
+        XCTAssertEqual(listed, t.neighbours.count)
+    }
 
     /// Quantize → dequantize round trip keeps the dequantizer's fixture floats for llama.cpp's rows (the
     /// fixtures' .dq files were made from llama.cpp's bytes, which ours equal).

@@ -54,8 +54,18 @@ extension MXFP4 {
         }
     }
 
-    /// best_index_mxfp4: the first index of the smallest |kvalues_mxfp4[i]·e − x|.
+    /// best_index_mxfp4: the first index of the smallest |kvalues_mxfp4[i]·e − x|. For finite x no error is
+    /// NaN, so the 16 errors (each the same IEEE operations as C's) are computed as one vector, and the first
+    /// lane holding their minimum is C's answer; ±inf and NaN take C's scalar loop.
     @inline(__always) static func bestIndex(_ x: Float, _ e: Float, _ kv: UnsafePointer<Float>) -> UInt8 {
+        if x.isFinite {
+            let v = UnsafeRawPointer(kv).loadUnaligned(as: SIMD16<Float>.self)
+            let diff = v * e - SIMD16(repeating: x)
+            let err = diff.replacing(with: -diff, where: diff .< 0)   // |diff| (−0 stays −0: compares equal)
+            let m = err.min()
+            let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+            return UInt8(truncatingIfNeeded: SIMD16<Int32>(repeating: 15).replacing(with: lanes, where: err .== m).min())
+        }
         var best: UInt8 = 0
         var bestErr = abs(kv[0] * e - x)
         for i in 1..<16 {
