@@ -3,7 +3,7 @@
 # oracle) for the synthetic models of every architecture in this folder (*.spec, written by make_specs.py;
 # `ggufkit-bench make-model --spec` builds them deterministically, and the tests rebuild the same bytes in
 # process and check the model's own sha256 first), to every type GGUFKit writes, plus a few options.
-# expected-iq.tsv: the same for the IQ4_NL, IQ4_XS, TQ1_0, TQ2_0 and MXFP4_MOE targets (IQTYPES).
+# expected-iq.tsv: the same for the IQ4_NL, IQ4_XS, TQ1_0, TQ2_0, MXFP4_MOE, IQ3_S and IQ3_M targets (IQTYPES).
 # Usage: ORACLE_HOME=... bash Fixtures/quantize/archs/make_expected.sh     (ONLY=iq: expected-iq.tsv alone)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -12,7 +12,7 @@ swift build --product ggufkit-bench >/dev/null
 BENCH=$(swift build --show-bin-path)/ggufkit-bench
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-IQTYPES="IQ4_NL IQ4_XS TQ1_0 TQ2_0 MXFP4_MOE"
+IQTYPES="IQ4_NL IQ4_XS TQ1_0 TQ2_0 MXFP4_MOE IQ3_S IQ3_M"
 IQOUT=Fixtures/quantize/archs/expected-iq.tsv
 echo -e "# spec\tmodel sha256\ttype\toptions\toutput sha256 (llama-quantize)" > $IQOUT
 for spec in Fixtures/quantize/archs/*.spec; do
