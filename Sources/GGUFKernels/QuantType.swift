@@ -163,7 +163,7 @@ public struct QuantTraits: Sendable {
         t[29] = QuantTraits("IQ1_M", 256, 56, dequantize: IQ1_M.dequantize)
         t[34] = QuantTraits("TQ1_0", 256, 54, quantize: TQ1_0.quantize, ignoresWeights: true, dequantize: TQ1_0.dequantize)
         t[35] = QuantTraits("TQ2_0", 256, 66, quantize: TQ2_0.quantize, ignoresWeights: true, dequantize: TQ2_0.dequantize)
-        t[39] = QuantTraits("MXFP4", 32, 17, quantize: MXFP4.quantize, ignoresWeights: true, dequantize: MXFP4.dequantize)
+        t[39] = QuantTraits("MXFP4", 32, 17, quantize: { x, y, n in MXFP4.quantize(x, y, n) }, ignoresWeights: true, dequantize: MXFP4.dequantize)
         return t
     }()
 }

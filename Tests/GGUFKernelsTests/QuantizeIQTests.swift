@@ -12,9 +12,10 @@ final class QuantizeIQTests: XCTestCase {
             let (xe, x) = Fixtures.floats("\(input).f32.bin")
             let (qe, want) = Fixtures.bytes(input == "x" ? "\(name).q.bin" : "\(input).\(name).q.bin")
             assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols), want, rowBytes: qe.cols, "\(name) \(input)")
-            // the row functions of the table: unweighted, and weighted with nil weights
-            assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols, with: t.traits.portableQuantizeRow!), want,
-                            rowBytes: qe.cols, "\(name) \(input) portable")
+            // the row functions of the table: unweighted (Swift, and C where there is one), and weighted with nil weights
+            for (impl, fn) in QuantizeTests.implementations(t) {
+                assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols, with: fn), want, rowBytes: qe.cols, "\(name) \(input) \(impl)")
+            }
             let w = t.traits.quantizeRowWeighted!
             assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols, with: { s, d, n in w(s, d, n, nil) }), want,
                             rowBytes: qe.cols, "\(name) \(input) weighted fn, nil weights")
@@ -80,6 +81,49 @@ final class QuantizeIQTests: XCTestCase {
         XCTAssertThrowsError(try quantizeRows(.iq2_XXS, x, rows: 1, n: 256, weights: w)) { e in
             XCTAssertEqual(e as? KernelError, .unsupported(type: .iq2_XXS, operation: "quantize"))
         }
+    }
+
+    /// MXFP4's 8-candidate search on |x| (Swift lanes and the C kernel) against best_index_mxfp4 as written
+    /// in C (16 candidates, strict `<`), on every exponent with random, halfway, special and signed-zero values.
+    func testMXFP4BestIndexMatchesC() throws {
+        func reference(_ x: Float, _ d: Float) -> Int32 {
+            var best: Int32 = 0
+            var bestErr = abs(Float(kvaluesMXFP4[0]) * d - x)
+            for i in 1..<16 {
+                let err = abs(Float(kvaluesMXFP4[i]) * d - x)
+                if err < bestErr { best = Int32(i); bestErr = err }
+            }
+            return best
+        }
+        var g = SystemRandomNumberGenerator()
+        var bad = 0
+        for e in 0...254 {
+            let d = MXFP4.e8m0Half(UInt8(e))
+            var xs: [Float] = [0, -0.0, .nan, -.nan, .infinity, -.infinity, .greatestFiniteMagnitude, -.leastNonzeroMagnitude]
+            for k in [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 5, 7, 10, 12, 13] as [Float] { xs += [k * d, -k * d, (k * d).nextUp, -(k * d).nextDown] }
+            while xs.count % 8 != 0 || xs.count < 64 { xs.append(Float.random(in: -14...14, using: &g) * d) }
+            for b in stride(from: 0, to: xs.count, by: 8) {
+                let got = xs.withUnsafeBufferPointer { MXFP4.bestIndex8($0.baseAddress! + b, d) }
+                for j in 0..<8 where got[j] != reference(xs[b + j], d) {
+                    bad += 1
+                    if bad < 5 { XCTFail("e \(e) x \(xs[b + j]): got \(got[j]) want \(reference(xs[b + j], d))") }
+                }
+            }
+        }
+        XCTAssertEqual(bad, 0)
+        // the C codes: blocks of those values with their exponent byte set, against the Swift lanes
+        guard let c = QuantType.mxfp4.traits.cQuantize else { throw XCTSkip("no C kernels on this CPU") }
+        var rows: [Float] = []
+        for _ in 0..<2000 {
+            let scale = Float(pow(2.0, Double(Int.random(in: -140...120, using: &g))))
+            for _ in 0..<32 {
+                let r = Int.random(in: 0..<10, using: &g)
+                rows.append(r == 0 ? [0, -0.0, .nan, .infinity, -.infinity][Int.random(in: 0..<5, using: &g)]
+                                   : Float.random(in: -14...14, using: &g).rounded() / 2 * scale)
+            }
+        }
+        XCTAssertEqual(try quantizeRows(.mxfp4, rows, rows: 1, n: rows.count, with: c),
+                       try quantizeRows(.mxfp4, rows, rows: 1, n: rows.count, with: QuantType.mxfp4.traits.portableQuantizeRow!))
     }
 
     /// best_index_int8's bisection, as written in C, against the table lookup on every value near the
