@@ -57,7 +57,7 @@ public struct QuantTraits: Sendable {
     /// Bytes per block.
     public let bytesPerBlock: Int
     /// The reference quantizer (what `llama-quantize` writes without an imatrix), or nil: the AVX2 C
-    /// quantizer where there is one and it runs (Q4_1, Q3_K, BF16; see ``usesCKernels``), else ``portableQuantizeRow``.
+    /// quantizer where there is one and it runs (Q4_1, Q3_K, BF16, MXFP4; see ``usesCKernels``), else ``portableQuantizeRow``.
     public let quantizeRow: QuantizeRowFn?
     /// The Swift reference quantizer (every platform; the same bytes as ``quantizeRow``).
     public let portableQuantizeRow: QuantizeRowFn?
