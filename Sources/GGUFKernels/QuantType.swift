@@ -57,7 +57,7 @@ public struct QuantTraits: Sendable {
     /// Bytes per block.
     public let bytesPerBlock: Int
     /// The reference quantizer (what `llama-quantize` writes without an imatrix), or nil: the AVX2 C
-    /// quantizer where there is one and it runs (Q4_1, Q3_K, BF16, MXFP4; see ``usesCKernels``), else ``portableQuantizeRow``.
+    /// quantizer where there is one and it runs (Q4_1, Q3_K, BF16, MXFP4, IQ4_NL, IQ4_XS; see ``usesCKernels``), else ``portableQuantizeRow``.
     public let quantizeRow: QuantizeRowFn?
     /// The Swift reference quantizer (every platform; the same bytes as ``quantizeRow``).
     public let portableQuantizeRow: QuantizeRowFn?
@@ -154,12 +154,12 @@ public struct QuantTraits: Sendable {
         t[18] = QuantTraits("IQ3_XXS", 256, 98, dequantize: IQ3_XXS.dequantize)
         t[19] = QuantTraits("IQ1_S", 256, 50, dequantize: IQ1_S.dequantize)
         t[20] = QuantTraits("IQ4_NL", 32, 18, quantize: { x, y, n in IQ4_NL.quantize(x, y, n, weights: nil) },
-                            weighted: { x, y, n, w in IQ4_NL.quantize(x, y, n, weights: w) }, dequantize: IQ4_NL.dequantize)
+                            weighted: { x, y, n, w in IQ4_NL.quantize(x, y, n, weights: w, cPasses: CKernelTable.enabled) }, dequantize: IQ4_NL.dequantize)
         t[21] = QuantTraits("IQ3_S", 256, 110, quantize: { x, y, n in IQ3SQuant.quantize(x, y, n, weights: nil) },
                             weighted: { x, y, n, w in IQ3SQuant.quantize(x, y, n, weights: w) }, dequantize: IQ3_S.dequantize)
         t[22] = QuantTraits("IQ2_S", 256, 82, dequantize: IQ2_S.dequantize)
         t[23] = QuantTraits("IQ4_XS", 256, 136, quantize: { x, y, n in IQ4_XS.quantize(x, y, n, weights: nil) },
-                            weighted: { x, y, n, w in IQ4_XS.quantize(x, y, n, weights: w) }, dequantize: IQ4_XS.dequantize)
+                            weighted: { x, y, n, w in IQ4_XS.quantize(x, y, n, weights: w, cPasses: CKernelTable.enabled) }, dequantize: IQ4_XS.dequantize)
         t[29] = QuantTraits("IQ1_M", 256, 56, dequantize: IQ1_M.dequantize)
         t[34] = QuantTraits("TQ1_0", 256, 54, quantize: TQ1_0.quantize, ignoresWeights: true, dequantize: TQ1_0.dequantize)
         t[35] = QuantTraits("TQ2_0", 256, 66, quantize: TQ2_0.quantize, ignoresWeights: true, dequantize: TQ2_0.dequantize)

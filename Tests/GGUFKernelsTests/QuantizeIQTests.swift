@@ -24,6 +24,14 @@ final class QuantizeIQTests: XCTestCase {
                 let (we, wwant) = Fixtures.bytes("\(wname).\(input).\(name).q.bin")
                 assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols, weights: weights), wwant,
                                 rowBytes: we.cols, "\(name) \(input) weights \(wname)")
+                if t == .iq4_NL || t == .iq4_XS {   // both IQ4 implementations with weights: Swift passes, C passes
+                    for c in CKernelTable.available ? [false, true] : [false] {
+                        let fn: QuantizeRowFn = { s, d, n in weights.withUnsafeBufferPointer { w in
+                            IQ4Quant.row(s, d, n, w.baseAddress!, superBlock: t == .iq4_NL ? 32 : 256, cPasses: c) } }
+                        assertSameBytes(try quantizeRows(t, x, rows: xe.rows, n: xe.cols, with: fn), wwant,
+                                        rowBytes: we.cols, "\(name) \(input) weights \(wname) C passes \(c)")
+                    }
+                }
             }
         }
     }

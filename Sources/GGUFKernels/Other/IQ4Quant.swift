@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import CKernels
+#endif
+
 // IQ4_NL / IQ4_XS quantizers: ggml's quantize_iq4_nl / quantize_iq4_xs (what ggml_quantize_chunk runs), both
 // through quantize_row_iq4_nl_impl with ntry = 7. Without importance weights a value's weight is x²; with them
 // it is qw[j]·sqrt(σ² + x²), σ² = 2·Σx²/superBlock. Float arithmetic in C's order, no FMA.
@@ -6,18 +10,21 @@ enum IQ4Quant {
     /// kvalues_iq4nl as Float (C promotes the int8 entries in every use).
     static let values: [Float] = kvaluesIQ4NL.map { Float($0) }
 
-    /// For x in (−127, 113): the index `mu` that best_index_int8's bisection ends on is 1 + the number of
-    /// values[1...14] ≤ x; the values are integers, so that count depends only on ⌊x⌋ (entry ⌊x⌋ + 127).
-    static let upperIndex: [UInt8] = (-127...112).map { k in UInt8(1 + kvaluesIQ4NL[1...14].filter { Int($0) <= k }.count) }
+    /// best_index_int8's bisection ends on `mu` = 1 + the number of values[1...14] ≤ x; the values are
+    /// integers, so that count depends only on ⌊x⌋: entry ⌊x⌋ + 128 for ⌊x⌋ in −128 … 113.
+    static let upperIndex: [UInt8] = (-128...113).map { k in UInt8(1 + kvaluesIQ4NL[1...14].filter { Int($0) <= k }.count) }
 
     /// best_index_int8(16, kvalues_iq4nl, x): the nearest value's index, ties to the upper one; NaN → 15.
+    /// Without branches on x: C's two early returns agree with the final comparison for x clamped into
+    /// [−128, 113] (x ≤ −127 compares to 0 with mu = 1, x ≥ 113 to 15 with mu = 15, ±inf too), so only NaN,
+    /// which C's bisection sends to 15, is tested for.
     @inline(__always)
     static func bestIndex(_ x: Float, _ v: UnsafePointer<Float>, _ up: UnsafePointer<UInt8>) -> UInt8 {
-        if x <= v[0] { return 0 }
-        if !(x < v[15]) { return 15 }    // x ≥ 113, or NaN (C's bisection then ends on 15 too)
-        var k = Int32(x)                 // x in (−127, 113): truncation, then floor
-        if Float(k) > x { k -= 1 }
-        let mu = Int(up[Int(k + 127)])
+        if x.isNaN { return 15 }
+        let xc = x > 113 ? 113 : (x > -128 ? x : -128)
+        var k = Int32(xc)                  // truncation, then floor
+        k &-= Float(k) > xc ? 1 : 0
+        let mu = Int(up[Int(k &+ 128)])
         return x - v[mu - 1] < v[mu] - x ? UInt8(mu - 1) : UInt8(mu)
     }
 
@@ -26,7 +33,8 @@ enum IQ4Quant {
     @inline(__always)
     static func block(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, superBlock: Int, qw: UnsafePointer<Float>?,
                       _ v: UnsafePointer<Float>, _ up: UnsafePointer<UInt8>,
-                      scales: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, L: UnsafeMutablePointer<UInt8>) {
+                      scales: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, qv: UnsafeMutablePointer<Float>,
+                      L: UnsafeMutablePointer<UInt8>, cPasses: Bool) {
         let ntry = 7
         var sigma2: Float = 0
         if qw != nil {
@@ -47,11 +55,22 @@ enum IQ4Quant {
             if amax < groupMaxEps { scales[ib] = 0; continue }
             var d = -max / v[0]
             var id = 1 / d
+            #if arch(x86_64)
+            if cPasses {   // the 16 passes as lanes in C (same sums), then C's sequence of comparisons
+                let sx = qv, s2 = qv + 16
+                ckernels_iq4_passes(xb, weight, id, max, sx, s2, Lb)
+                d = s2[0] > 0 ? sx[0] / s2[0] : 0
+                var best = d * sx[0]
+                for t in 1..<16 where s2[t] > 0 && sx[t] * sx[t] > best * s2[t] { d = sx[t] / s2[t]; best = d * sx[t] }
+                scales[ib] = d
+                if abs(d) > amaxScale { amaxScale = abs(d); maxScale = d }
+                continue
+            }
+            #endif
             var sumqx: Float = 0, sumq2: Float = 0
+            for j in 0..<32 { Lb[j] = bestIndex(id * xb[j], v, up) }
             for j in 0..<32 {
-                let l = bestIndex(id * xb[j], v, up)
-                Lb[j] = l
-                let q = v[Int(l)], w = weight[j]
+                let q = v[Int(Lb[j])], w = weight[j]
                 sumqx += w * q * xb[j]
                 sumq2 += w * q * q
             }
@@ -60,8 +79,9 @@ enum IQ4Quant {
             for itry in -ntry...ntry {
                 id = Float(itry - 127) / max
                 sumqx = 0; sumq2 = 0
-                for j in 0..<32 {
-                    let q = v[Int(bestIndex(id * xb[j], v, up))], w = weight[j]
+                for j in 0..<32 { qv[j] = v[Int(bestIndex(id * xb[j], v, up))] }   // independent: overlap
+                for j in 0..<32 {                                                 // sums in element order
+                    let q = qv[j], w = weight[j]
                     sumqx += w * q * xb[j]
                     sumq2 += w * q * q
                 }
@@ -101,15 +121,18 @@ enum IQ4Quant {
     }
 
     /// `k` floats of one row into IQ4_NL (superBlock 32, 18-byte blocks) or IQ4_XS (256, 136-byte blocks).
-    static func row(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int, _ qw: UnsafePointer<Float>?, superBlock: Int) {
+    /// `cPasses`: the scale search's passes by the AVX2 C kernel (only where CKernelTable says it runs).
+    static func row(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int, _ qw: UnsafePointer<Float>?, superBlock: Int,
+                    cPasses: Bool = false) {
         let bytes = superBlock == 32 ? 18 : 136
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 40) { tmp in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 72) { tmp in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { L in
                 values.withUnsafeBufferPointer { v in
                     upperIndex.withUnsafeBufferPointer { up in
                         for i in 0..<(k / superBlock) {
                             block(x + superBlock * i, y + bytes * i, superBlock: superBlock, qw: qw.map { $0 + superBlock * i },
-                                  v.baseAddress!, up.baseAddress!, scales: tmp.baseAddress!, weight: tmp.baseAddress! + 8, L: L.baseAddress!)
+                                  v.baseAddress!, up.baseAddress!, scales: tmp.baseAddress!, weight: tmp.baseAddress! + 8, qv: tmp.baseAddress! + 40,
+                                  L: L.baseAddress!, cPasses: cPasses)
                         }
                     }
                 }
@@ -120,14 +143,16 @@ enum IQ4Quant {
 
 extension IQ4_NL {
     /// quantize_iq4_nl for one row (weights: a float per column, or nil)
-    static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int, weights: UnsafePointer<Float>?) {
-        IQ4Quant.row(x, y, k, weights, superBlock: 32)
+    static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int, weights: UnsafePointer<Float>?,
+                         cPasses: Bool = false) {
+        IQ4Quant.row(x, y, k, weights, superBlock: 32, cPasses: cPasses)
     }
 }
 
 extension IQ4_XS {
     /// quantize_iq4_xs for one row (weights: a float per column, or nil)
-    static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int, weights: UnsafePointer<Float>?) {
-        IQ4Quant.row(x, y, k, weights, superBlock: 256)
+    static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int, weights: UnsafePointer<Float>?,
+                         cPasses: Bool = false) {
+        IQ4Quant.row(x, y, k, weights, superBlock: 256, cPasses: cPasses)
     }
 }
