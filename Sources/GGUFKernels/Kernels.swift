@@ -25,7 +25,7 @@ public enum Kernels {
     /// Quantizes `rows` rows of `rowLength` floats to `type` as llama.cpp's `ggml_quantize_chunk` does
     /// (bit-identical for the verified types): without an imatrix when `weights` is nil; else with `weights`,
     /// `rowLength` importance weights (a float per column, the same for every row), as with an imatrix.
-    /// Weights are supported for IQ4_NL and IQ4_XS, and ignored as by ggml for F32/F16/BF16, TQ1_0, TQ2_0 and
+    /// Weights are supported for IQ4_NL, IQ4_XS and IQ3_S, and ignored as by ggml for F32/F16/BF16, TQ1_0, TQ2_0 and
     /// MXFP4; other types throw `unsupported` (ggml's weighted legacy/K-quant algorithms are not implemented).
     public static func quantize(_ type: QuantType, src: UnsafePointer<Float>, dst: UnsafeMutableRawPointer,
                                 rows: Int, rowLength: Int, weights: UnsafePointer<Float>? = nil) throws(KernelError) {
