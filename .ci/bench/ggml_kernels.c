@@ -80,7 +80,8 @@ int main(int argc, char **argv) {
     n = argc > 1 ? atoll(argv[1]) : 16384;
     const double seconds = argc > 2 ? atof(argv[2]) : 0.3;
     const enum ggml_type types[] = { GGML_TYPE_F16, GGML_TYPE_BF16, GGML_TYPE_Q4_0, GGML_TYPE_Q4_1, GGML_TYPE_Q5_0,
-        GGML_TYPE_Q5_1, GGML_TYPE_Q8_0, GGML_TYPE_Q2_K, GGML_TYPE_Q3_K, GGML_TYPE_Q4_K, GGML_TYPE_Q5_K, GGML_TYPE_Q6_K };
+        GGML_TYPE_Q5_1, GGML_TYPE_Q8_0, GGML_TYPE_Q2_K, GGML_TYPE_Q3_K, GGML_TYPE_Q4_K, GGML_TYPE_Q5_K, GGML_TYPE_Q6_K,
+        GGML_TYPE_IQ4_NL, GGML_TYPE_IQ4_XS, GGML_TYPE_TQ1_0, GGML_TYPE_TQ2_0, GGML_TYPE_MXFP4, GGML_TYPE_IQ3_S };
     ggml_cpu_init();
     x = malloc(n * 4); y = malloc(n * 4); out = malloc(n * 4);
     q = malloc(n * 4 + 1024); qy = malloc(n * 4 + 1024);

@@ -5,4 +5,6 @@ set -eu
 ORACLE_HOME=${ORACLE_HOME:-$HOME/.cache/ggufkit-oracle}
 export ORACLE_HOME
 here=$(cd "$(dirname "$0")" && pwd)
-exec "$ORACLE_HOME/venv/bin/python" "$here/make_vectors.py" "$here"
+"$ORACLE_HOME/venv/bin/python" "$here/make_vectors.py" "$here"
+# the IQ4/TQ/MXFP4 quantizer vectors, with and without importance weights (reads make_vectors.py's inputs)
+exec "$ORACLE_HOME/venv/bin/python" "$here/make_quant_vectors.py" "$here"

@@ -22,12 +22,22 @@ public enum KernelError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Rows are contiguous: row `r` of the source starts at `src + r * rowLength` floats, row `r` of the
 /// destination at `r * type.rowSize(rowLength)` bytes.
 public enum Kernels {
-    /// Quantizes `rows` rows of `rowLength` floats to `type` as llama.cpp's `ggml_quantize_chunk` does without an
-    /// imatrix (bit-identical for the verified types).
+    /// Quantizes `rows` rows of `rowLength` floats to `type` as llama.cpp's `ggml_quantize_chunk` does
+    /// (bit-identical for the verified types): without an imatrix when `weights` is nil; else with `weights`,
+    /// `rowLength` importance weights (a float per column, the same for every row), as with an imatrix.
+    /// Weights are supported for IQ4_NL, IQ4_XS and IQ3_S, and ignored as by ggml for F32/F16/BF16, TQ1_0, TQ2_0 and
+    /// MXFP4; other types throw `unsupported` (ggml's weighted legacy/K-quant algorithms are not implemented).
     public static func quantize(_ type: QuantType, src: UnsafePointer<Float>, dst: UnsafeMutableRawPointer,
-                                rows: Int, rowLength: Int) throws(KernelError) {
+                                rows: Int, rowLength: Int, weights: UnsafePointer<Float>? = nil) throws(KernelError) {
         let rowBytes = try type.rowSize(rowLength)
         guard rows >= 0 else { throw .negativeRowCount(rows) }
+        if let weights {
+            guard let fn = type.traits.quantizeRowWeighted else {
+                throw .unsupported(type: type, operation: type.traits.quantizeRow == nil ? "quantize" : "quantize with importance weights")
+            }
+            for r in 0..<rows { fn(src + r * rowLength, dst + r * rowBytes, rowLength, weights) }
+            return
+        }
         guard let fn = type.traits.quantizeRow else { throw .unsupported(type: type, operation: "quantize") }
         for r in 0..<rows { fn(src + r * rowLength, dst + r * rowBytes, rowLength) }
     }

@@ -34,6 +34,10 @@ public enum QuantType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
 
 /// A row kernel that turns `count` floats into `count / blockSize` blocks.
 public typealias QuantizeRowFn = @Sendable (_ src: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, _ count: Int) -> Void
+/// A row kernel with importance weights (ggml's `quantize_*` given `quant_weights`): `weights` holds a float
+/// per column of the row (an imatrix entry), or is nil for the type's unweighted quantization.
+public typealias WeightedQuantizeRowFn = @Sendable (_ src: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, _ count: Int,
+                                                    _ weights: UnsafePointer<Float>?) -> Void
 /// A row kernel that turns the blocks of `count` elements into floats.
 public typealias DequantizeRowFn = @Sendable (_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ count: Int) -> Void
 /// A dot product of `count` elements: `x` a row of the weight type, `y` a row of its ``QuantTraits/vecDotType``.
@@ -53,10 +57,14 @@ public struct QuantTraits: Sendable {
     /// Bytes per block.
     public let bytesPerBlock: Int
     /// The reference quantizer (what `llama-quantize` writes without an imatrix), or nil: the AVX2 C
-    /// quantizer where there is one and it runs (Q4_1, Q3_K, BF16; see ``usesCKernels``), else ``portableQuantizeRow``.
+    /// quantizer where there is one and it runs (Q4_1, Q3_K, BF16, MXFP4, IQ4_NL, IQ4_XS; see ``usesCKernels``), else ``portableQuantizeRow``.
     public let quantizeRow: QuantizeRowFn?
     /// The Swift reference quantizer (every platform; the same bytes as ``quantizeRow``).
     public let portableQuantizeRow: QuantizeRowFn?
+    /// The quantizer that takes importance weights, as `ggml_quantize_chunk` with an imatrix, or nil where
+    /// GGUFKernels does not implement ggml's weighted algorithm (the legacy and K-quant types). With nil
+    /// weights it gives ``quantizeRow``'s bytes. F32/F16/BF16, TQ1_0, TQ2_0 and MXFP4 ignore the weights, as ggml does.
+    public let quantizeRowWeighted: WeightedQuantizeRowFn?
     /// The dequantizer (ggml's `to_float`), or nil: the AVX2 C one where there is one and it runs (Q8_0,
     /// Q4_K, Q5_K; see ``usesCKernels``), else ``portableDequantizeRow``.
     public let dequantizeRow: DequantizeRowFn?
@@ -87,7 +95,8 @@ public struct QuantTraits: Sendable {
     /// run time; any build, portable included) and the environment variable `GGUFKIT_KERNELS` is not `swift`.
     public static let usesCKernels: Bool = CKernelTable.enabled
 
-    init(_ name: String, _ blockSize: Int, _ bytes: Int, quantize: QuantizeRowFn? = nil, dequantize: DequantizeRowFn? = nil,
+    init(_ name: String, _ blockSize: Int, _ bytes: Int, quantize: QuantizeRowFn? = nil, weighted: WeightedQuantizeRowFn? = nil,
+         ignoresWeights: Bool = false, dequantize: DequantizeRowFn? = nil,
          vecDotType: QuantType? = nil, vecDot: VecDotFn? = nil, fromFloat: QuantizeRowFn? = nil, verified: Bool = true) {
         self.name = name; self.blockSize = blockSize; self.bytesPerBlock = bytes
         self.portableQuantizeRow = quantize; self.portableDequantizeRow = dequantize
@@ -98,7 +107,15 @@ public struct QuantTraits: Sendable {
         cDequantize = CKernelTable.dequantize(name)
         let useC = CKernelTable.enabled
         self.dequantizeRow = useC ? cDequantize ?? dequantize : dequantize
-        self.quantizeRow = useC ? cQuantize ?? quantize : quantize
+        let q = useC ? cQuantize ?? quantize : quantize
+        self.quantizeRow = q
+        if let weighted {
+            self.quantizeRowWeighted = weighted
+        } else if ignoresWeights, let q {
+            self.quantizeRowWeighted = { s, d, n, _ in q(s, d, n) }
+        } else {
+            self.quantizeRowWeighted = nil
+        }
         self.vecDot = useC ? cVecDot ?? vecDot : vecDot
         self.vecDotFunction = useC ? CKernelTable.vecDotFunction(name) : nil
         self.fromFloat = useC ? cFromFloat ?? fromFloat : fromFloat
@@ -107,15 +124,15 @@ public struct QuantTraits: Sendable {
     /// The table, indexed by ggml type id.
     static let table: [QuantTraits?] = {
         var t = [QuantTraits?](repeating: nil, count: 40)
-        t[0] = QuantTraits("F32", 1, 4, quantize: { s, d, n in d.copyMemory(from: s, byteCount: 4 * n) },
+        t[0] = QuantTraits("F32", 1, 4, quantize: { s, d, n in d.copyMemory(from: s, byteCount: 4 * n) }, ignoresWeights: true,
                            dequantize: { s, d, n in UnsafeMutableRawPointer(d).copyMemory(from: s, byteCount: 4 * n) },
                            vecDotType: .f32, vecDot: FloatDot.f32,
                            fromFloat: { s, d, n in d.copyMemory(from: s, byteCount: 4 * n) })
-        t[1] = QuantTraits("F16", 1, 2, quantize: { s, d, n in Half.fp16(s, d.assumingMemoryBound(to: UInt16.self), count: n) },
+        t[1] = QuantTraits("F16", 1, 2, quantize: { s, d, n in Half.fp16(s, d.assumingMemoryBound(to: UInt16.self), count: n) }, ignoresWeights: true,
                            dequantize: { s, d, n in Half.fp32(fp16: s.assumingMemoryBound(to: UInt16.self), d, count: n) },
                            vecDotType: .f16, vecDot: FloatDot.f16,
                            fromFloat: { s, d, n in Half.fp16(s, d.assumingMemoryBound(to: UInt16.self), count: n) })
-        t[30] = QuantTraits("BF16", 1, 2, quantize: { s, d, n in Half.bf16(s, d.assumingMemoryBound(to: UInt16.self), count: n) },
+        t[30] = QuantTraits("BF16", 1, 2, quantize: { s, d, n in Half.bf16(s, d.assumingMemoryBound(to: UInt16.self), count: n) }, ignoresWeights: true,
                             dequantize: { s, d, n in Half.fp32(bf16: s.assumingMemoryBound(to: UInt16.self), d, count: n) },
                             vecDotType: .bf16, vecDot: FloatDot.bf16,
                             fromFloat: { s, d, n in Half.bf16(s, d.assumingMemoryBound(to: UInt16.self), count: n) })
@@ -136,14 +153,17 @@ public struct QuantTraits: Sendable {
         t[17] = QuantTraits("IQ2_XS", 256, 74, dequantize: IQ2_XS.dequantize)
         t[18] = QuantTraits("IQ3_XXS", 256, 98, dequantize: IQ3_XXS.dequantize)
         t[19] = QuantTraits("IQ1_S", 256, 50, dequantize: IQ1_S.dequantize)
-        t[20] = QuantTraits("IQ4_NL", 32, 18, dequantize: IQ4_NL.dequantize)
-        t[21] = QuantTraits("IQ3_S", 256, 110, dequantize: IQ3_S.dequantize)
+        t[20] = QuantTraits("IQ4_NL", 32, 18, quantize: { x, y, n in IQ4_NL.quantize(x, y, n, weights: nil) },
+                            weighted: { x, y, n, w in IQ4_NL.quantize(x, y, n, weights: w, cPasses: CKernelTable.enabled) }, dequantize: IQ4_NL.dequantize)
+        t[21] = QuantTraits("IQ3_S", 256, 110, quantize: { x, y, n in IQ3SQuant.quantize(x, y, n, weights: nil) },
+                            weighted: { x, y, n, w in IQ3SQuant.quantize(x, y, n, weights: w) }, dequantize: IQ3_S.dequantize)
         t[22] = QuantTraits("IQ2_S", 256, 82, dequantize: IQ2_S.dequantize)
-        t[23] = QuantTraits("IQ4_XS", 256, 136, dequantize: IQ4_XS.dequantize)
+        t[23] = QuantTraits("IQ4_XS", 256, 136, quantize: { x, y, n in IQ4_XS.quantize(x, y, n, weights: nil) },
+                            weighted: { x, y, n, w in IQ4_XS.quantize(x, y, n, weights: w, cPasses: CKernelTable.enabled) }, dequantize: IQ4_XS.dequantize)
         t[29] = QuantTraits("IQ1_M", 256, 56, dequantize: IQ1_M.dequantize)
-        t[34] = QuantTraits("TQ1_0", 256, 54, dequantize: TQ1_0.dequantize)
-        t[35] = QuantTraits("TQ2_0", 256, 66, dequantize: TQ2_0.dequantize)
-        t[39] = QuantTraits("MXFP4", 32, 17, dequantize: MXFP4.dequantize)
+        t[34] = QuantTraits("TQ1_0", 256, 54, quantize: TQ1_0.quantize, ignoresWeights: true, dequantize: TQ1_0.dequantize)
+        t[35] = QuantTraits("TQ2_0", 256, 66, quantize: TQ2_0.quantize, ignoresWeights: true, dequantize: TQ2_0.dequantize)
+        t[39] = QuantTraits("MXFP4", 32, 17, quantize: { x, y, n in MXFP4.quantize(x, y, n) }, ignoresWeights: true, dequantize: MXFP4.dequantize)
         return t
     }()
 }

@@ -8,7 +8,8 @@ import GGUFKernels
 /// pair of `n` elements, activations already quantized (as in a matmul), with the table's kernel: the C one
 /// where the CPU runs it, the Swift one with `GGUFKIT_KERNELS=swift`. One thread; rows stay in L2.
 func runKernelBench(_ args: [String]) -> Int32 {
-    var types: [QuantType] = [.f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
+    var types: [QuantType] = [.f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K,
+                              .iq4_NL, .iq4_XS, .tq1_0, .tq2_0, .mxfp4, .iq3_S]
     var n = 16384
     var seconds = 0.3
     var markdown = false

@@ -16,8 +16,10 @@ enum Fixtures {
 
     struct Entry { let name, kind, type: String; let rows, cols: Int }
 
+    /// index.txt (make_vectors.py) and index-quant.txt (make_quant_vectors.py).
     static let index: [String: Entry] = {
-        let text = try! String(contentsOf: dir.appendingPathComponent("index.txt"), encoding: .utf8)
+        var text = ""
+        for f in ["index.txt", "index-quant.txt"] { text += try! String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8) + "\n" }
         var d: [String: Entry] = [:]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let f = line.split(separator: " ").map(String.init)
@@ -56,6 +58,19 @@ func quantizeRows(_ t: QuantType, _ x: [Float], rows: Int, n: Int) throws -> [UI
     try x.withUnsafeBufferPointer { src in
         try out.withUnsafeMutableBytes { dst in
             try Kernels.quantize(t, src: src.baseAddress!, dst: dst.baseAddress!, rows: rows, rowLength: n)
+        }
+    }
+    return out
+}
+
+/// Quantizes float rows with our kernel and importance weights (a float per column).
+func quantizeRows(_ t: QuantType, _ x: [Float], rows: Int, n: Int, weights: [Float]) throws -> [UInt8] {
+    var out = [UInt8](repeating: 0xAA, count: rows * (try t.rowSize(n)))
+    try x.withUnsafeBufferPointer { src in
+        try weights.withUnsafeBufferPointer { w in
+            try out.withUnsafeMutableBytes { dst in
+                try Kernels.quantize(t, src: src.baseAddress!, dst: dst.baseAddress!, rows: rows, rowLength: n, weights: w.baseAddress!)
+            }
         }
     }
     return out

@@ -78,7 +78,7 @@ final class QuantizeTests: XCTestCase {
         }
     }
 
-    /// The C quantizers (Q4_1, Q3_K, BF16) against the Swift ones on blocks the fixtures rarely hold: signed
+    /// The C quantizers (Q4_1, Q3_K, BF16, MXFP4) against the Swift ones on blocks the fixtures rarely hold: signed
     /// zeros in every order (ggml keeps the first of +0/-0 as min or max), NaN (never the min or max), ±inf,
     /// values whose code lands on a rounding edge, and random bit patterns.
     func testCQuantizersAgreeWithSwiftOnEdgeBlocks() throws {
@@ -104,7 +104,7 @@ final class QuantizeTests: XCTestCase {
             rows.append(row)
         }
         let flat = rows.flatMap { $0 }
-        for t in [QuantType.q4_1, .q3_K, .bf16] {
+        for t in [QuantType.q4_1, .q3_K, .bf16, .mxfp4] {
             guard let c = t.traits.cQuantize else { throw XCTSkip("no C quantizers on this CPU") }
             let swift = try quantizeRows(t, flat, rows: 1, n: flat.count, with: t.traits.portableQuantizeRow!)
             let cBytes = try quantizeRows(t, flat, rows: 1, n: flat.count, with: c)

@@ -3,7 +3,8 @@ import XCTest
 
 /// Kernels.validate finds what ggml_validate_row_data finds, in the field ggml checks.
 final class ValidateTests: XCTestCase {
-    static let quantizable: [QuantType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K]
+    static let quantizable: [QuantType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K,
+                                           .iq4_NL, .iq4_XS, .tq1_0, .tq2_0, .iq3_S]
 
     func problem(_ t: QuantType, _ bytes: [UInt8]) -> RowDataProblem? {
         bytes.withUnsafeBytes { Kernels.validate(t, $0.baseAddress!, byteCount: bytes.count) }
@@ -26,6 +27,13 @@ final class ValidateTests: XCTestCase {
             let p = problem(t, try quantizeRows(t, x, rows: 1, n: n))
             XCTAssertEqual(p?.block, t.blockSize == 1 ? 300 : 1, "\(t): \(String(describing: p))")
         }
+    }
+
+    /// MXFP4's exponent reaches at most 252 (floor(log2 FLT_MAX) − 2 + 127), so ggml's 0xFF check never fires
+    /// on quantizer output; the nonfinite rows give e = 0 (inf → x86's conversion of inf).
+    func testMXFP4OutputsAlwaysValid() throws {
+        let x: [Float] = (0..<256).map { i in [1e10, .greatestFiniteMagnitude, .infinity, .nan, 1e-40, 0, -3][i % 7] }
+        XCTAssertNil(problem(.mxfp4, try quantizeRows(.mxfp4, x, rows: 1, n: 256)))
     }
 
     /// Each kind as ggml words it, and the fields of a block that are not scales are not looked at.

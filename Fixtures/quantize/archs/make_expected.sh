@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Makes Fixtures/quantize/archs/expected.tsv and plans.tsv.
+# Makes Fixtures/quantize/archs/expected.tsv, expected-iq.tsv and plans.tsv.
 # expected.tsv: sha256 of llama-quantize's output (llama.cpp 0c1e570, the shared
 # oracle) for the synthetic models of every architecture in this folder (*.spec, written by make_specs.py;
 # `ggufkit-bench make-model --spec` builds them deterministically, and the tests rebuild the same bytes in
 # process and check the model's own sha256 first), to every type GGUFKit writes, plus a few options.
-# plans.tsv: the per-tensor types llama-quantize plans for every spec and every target GGUFKit cannot write yet,
-# from `llama-quantize --dry-run` (the same code path as a real run's type choice): one `order` line per spec
+# expected-iq.tsv: the same for the IQ4_NL, IQ4_XS, TQ1_0, TQ2_0, MXFP4_MOE, IQ3_S and IQ3_M targets.
+# plans.tsv: the per-tensor types llama-quantize plans for every spec and every target of TARGETS below, from
+# `llama-quantize --dry-run` (the same code path as a real run's type choice): one `order` line per spec
 # lists the tensors in write order; each plan line gives the types in that order.
-# Usage: ORACLE_HOME=... bash Fixtures/quantize/archs/make_expected.sh
+# Usage: ORACLE_HOME=... bash Fixtures/quantize/archs/make_expected.sh     (ONLY=iq: expected-iq.tsv alone)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 Q=${ORACLE_HOME:?set ORACLE_HOME}/bin/llama-quantize
@@ -15,22 +16,29 @@ swift build --product ggufkit-bench >/dev/null
 BENCH=$(swift build --show-bin-path)/ggufkit-bench
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-OUT=Fixtures/quantize/archs/expected.tsv
-echo -e "# spec\tmodel sha256\ttype\toptions\toutput sha256 (llama-quantize)" > $OUT
-TYPES="Q2_K Q3_K_S Q3_K_M Q3_K_L Q4_K_S Q4_K_M Q5_K_S Q5_K_M Q6_K Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 F16 BF16 F32"
-for spec in Fixtures/quantize/archs/*.spec; do
-  m=$(basename "$spec" .spec)
-  [ "$m" = unknown-arch ] && continue   # llama-quantize refuses it; tested on its own
-  $BENCH make-model $W/$m.gguf --spec "$spec" >/dev/null
-  msha=$(sha256sum < $W/$m.gguf | cut -c1-64)
-  for t in $TYPES; do
-    if $Q $W/$m.gguf $W/out.gguf $t 2 >$W/log 2>&1; then
-      echo -e "$m\t$msha\t$t\t\t$(sha256sum < $W/out.gguf | cut -c1-64)" >> $OUT
-    else
-      echo -e "$m\t$msha\t$t\t\tREFUSED $(grep -m1 -o 'failed to quantize: .*' $W/log | tr '\t' ' ')" >> $OUT
-    fi
+# sweep OUT "TYPES": every spec (but the unknown architecture, which llama-quantize refuses; tested on its
+# own) to every type, one line each.
+sweep() {
+  echo -e "# spec\tmodel sha256\ttype\toptions\toutput sha256 (llama-quantize)" > "$1"
+  for spec in Fixtures/quantize/archs/*.spec; do
+    m=$(basename "$spec" .spec)
+    [ "$m" = unknown-arch ] && continue
+    [ -f $W/$m.gguf ] || $BENCH make-model $W/$m.gguf --spec "$spec" >/dev/null
+    msha=$(sha256sum < $W/$m.gguf | cut -c1-64)
+    for t in $2; do
+      if $Q $W/$m.gguf $W/out.gguf $t 2 >$W/log 2>&1; then
+        echo -e "$m\t$msha\t$t\t\t$(sha256sum < $W/out.gguf | cut -c1-64)" >> "$1"
+      else
+        echo -e "$m\t$msha\t$t\t\tREFUSED $(grep -m1 -o 'failed to quantize: .*' $W/log | tr '\t' ' ')" >> "$1"
+      fi
+    done
   done
-done
+  wc -l "$1"
+}
+sweep Fixtures/quantize/archs/expected-iq.tsv "IQ4_NL IQ4_XS TQ1_0 TQ2_0 MXFP4_MOE IQ3_S IQ3_M"
+[ "${ONLY:-}" = iq ] && exit 0
+OUT=Fixtures/quantize/archs/expected.tsv
+sweep $OUT "Q2_K Q3_K_S Q3_K_M Q3_K_L Q4_K_S Q4_K_M Q5_K_S Q5_K_M Q6_K Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 F16 BF16 F32"
 # Options on two models: pruning, a tensor-type file, and both orders of --tensor-type / --tensor-type-file.
 printf 'ffn_down_exps=q8_0\nattn_v=q6_k  attn_k=q5_0\n' > $W/tt.txt
 cp $W/tt.txt Fixtures/quantize/archs/tensor-types.txt

@@ -61,6 +61,13 @@ void ckernels_quantize_q4_1(const float *x, void *y, ptrdiff_t n);
 /// make_q3_quants(16, 4, x, L, do_rmse = true) of ggml-quants.c (Q3_K's group quantizer), bit-identical:
 /// the scale, and the 16 codes (0...7) in L.
 float ckernels_make_q3_quants(const float *x, int8_t *L);
+/// The 16 passes of quantize_row_iq4_nl_impl's scale search (ntry = 7) over one sub-block of 32 values x with
+/// weights w: pass 0 with id0 (1/d of the first guess), pass 8 + itry with (itry - 127)/max. Writes each pass's
+/// sums Σ w·q·x and Σ w·q·q (in element order, as C adds them) and pass 0's codes to L; bit-identical.
+void ckernels_iq4_passes(const float *x, const float *w, float id0, float max, float *sumqx, float *sumq2, uint8_t *L);
+/// The E2M1 codes of quantize_row_mxfp4_ref for `nblocks` blocks whose exponent byte e is already stored
+/// (block b at y + 17b): best_index_mxfp4 of every value, packed as ggml packs them; byte-identical.
+void ckernels_mxfp4_codes(const float *x, void *y, ptrdiff_t nblocks);
 /// ggml_fp32_to_bf16_row_ref: round to nearest even, NaN kept quiet (| 0x40), any n.
 void ckernels_fp32_to_bf16(const float *x, uint16_t *y, ptrdiff_t n);
 /// ggml_cpu_fp32_to_fp16 on an F16C CPU (the F16 vec_dot type's from_float): vcvtps2ph, round to nearest

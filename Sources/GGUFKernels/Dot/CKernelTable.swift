@@ -59,6 +59,9 @@ enum CKernelTable {
         switch name {
         case "Q4_1": return { x, y, n in ckernels_quantize_q4_1(x, y, n) }
         case "Q3_K": return { x, y, n in Q3_K.quantize(x, y, n, cGroups: true) }
+        case "MXFP4": return { x, y, n in MXFP4.quantize(x, y, n, cCodes: true) }
+        case "IQ4_NL": return { x, y, n in IQ4_NL.quantize(x, y, n, weights: nil, cPasses: true) }
+        case "IQ4_XS": return { x, y, n in IQ4_XS.quantize(x, y, n, weights: nil, cPasses: true) }
         case "BF16": return { x, y, n in ckernels_fp32_to_bf16(x, y.assumingMemoryBound(to: UInt16.self), n) }
         default: return nil
         }

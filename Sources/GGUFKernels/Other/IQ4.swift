@@ -1,5 +1,5 @@
 // IQ4_NL (32 weights, 18 bytes: fp16 d, 16 nibble bytes into a non-linear 16-value table) and
-// IQ4_XS (256 weights, 136 bytes: fp16 d, u16 scales_h, scales_l[4], qs[128]). Dequantizers only.
+// IQ4_XS (256 weights, 136 bytes: fp16 d, u16 scales_h, scales_l[4], qs[128]). Dequantizers; the quantizers are in IQ4Quant.swift.
 
 let kvaluesIQ4NL: [Int8] = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113]
 

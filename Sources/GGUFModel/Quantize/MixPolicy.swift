@@ -148,7 +148,7 @@ public struct MixPolicy: Sendable {
     /// Checks that the target and options exist in the era and that the override patterns compile.
     public init(target: QuantizeTarget, era: MixEra = .current, options: MixOptions = MixOptions()) throws(QuantizeMixError) {
         if era == .v2023 {
-            if target == .bf16 || !target.isProducible { throw .targetNotInEra(target, era: era) }
+            if !target.existedIn2023 { throw .targetNotInEra(target, era: era) }
             if options.pure { throw .optionNotInEra(option: "--pure", era: era) }
             if options.outputTensorType != nil { throw .optionNotInEra(option: "--output-tensor-type", era: era) }
             if options.tokenEmbeddingType != nil { throw .optionNotInEra(option: "--token-embedding-type", era: era) }

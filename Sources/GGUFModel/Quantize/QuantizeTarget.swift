@@ -103,15 +103,28 @@ public enum QuantizeTarget: String, CaseIterable, Sendable, CustomStringConverti
     /// The types GGUFKit's kernels quantize to (weights, byte-identical to ggml without an importance matrix).
     public static let producibleTypes: Set<GGMLType> = [
         .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K,
+        .iq4_NL, .iq4_XS, .tq1_0, .tq2_0, .mxfp4, .iq3_S,
     ]
 
-    /// The targets GGUFKit writes today: the legacy types, the k-quant mixes and the float types. The
-    /// others (IQ, TQ, MXFP4, Q1_0/Q2_0, Q2_K_S) can be planned but need kernels (or an importance matrix)
-    /// GGUFKit does not have yet.
+    /// The targets GGUFKit writes today: the legacy types, the k-quant mixes, the float types, IQ4_NL,
+    /// IQ4_XS, IQ3_S, IQ3_M, TQ1_0, TQ2_0 and MXFP4_MOE. The others (IQ1/IQ2, IQ3_XXS, IQ3_XS (which uses
+    /// IQ3_XXS), Q1_0/Q2_0, Q2_K_S) can be planned but need kernels (or an importance matrix) GGUFKit does not have yet.
     public var isProducible: Bool {
         switch self {
         case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K_S, .q3_K_M, .q3_K_L, .q4_K_S, .q4_K_M,
-             .q5_K_S, .q5_K_M, .q6_K, .f16, .bf16, .f32:
+             .q5_K_S, .q5_K_M, .q6_K, .f16, .bf16, .f32,
+             .iq4_NL, .iq4_XS, .iq3_S, .iq3_M, .tq1_0, .tq2_0, .mxfp4_MOE:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The targets the GGML-era (2023) quantizer had: the legacy types, the k-quant mixes, F16 and F32.
+    public var existedIn2023: Bool {
+        switch self {
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K_S, .q3_K_M, .q3_K_L, .q4_K_S, .q4_K_M,
+             .q5_K_S, .q5_K_M, .q6_K, .f16, .f32:
             return true
         default:
             return false

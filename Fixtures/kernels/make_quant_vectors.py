@@ -1,0 +1,79 @@
+"""Quantizer vectors of IQ4_NL, IQ4_XS, TQ1_0, TQ2_0, MXFP4 and IQ3_S (no imatrix and with importance weights), made
+with llama.cpp's own ggml_quantize_chunk (the oracle's libggml-base.so, through ctypes) on the inputs that
+make_vectors.py wrote (x.f32.bin, bulk.f32.bin, nonfinite.f32.bin). Writes raw .bin files and index-quant.txt
+(same format as index.txt). Run through make_vectors.sh (after make_vectors.py) or:
+  ORACLE_HOME=~/.cache/ggufkit-oracle $ORACLE_HOME/venv/bin/python make_quant_vectors.py Fixtures/kernels
+
+Importance weights (ggml's quant_weights: a float per column, the same for every row, as llama-quantize passes
+an imatrix entry):
+  w.x.f32.bin      [1, 512]  log-normal (a typical imatrix), for x.f32.bin
+  wzero.x.f32.bin  [1, 512]  all zero (every weight 0), for x.f32.bin
+  w.bulk.f32.bin   [1, 256]  log-normal over six decades, 20 % exact zeros, for bulk.f32.bin and nonfinite.f32.bin
+Outputs: NAME.{T}.q.bin (no weights: bulk, nonfinite) and W.NAME.{T}.q.bin (with weights W).
+IQ3_S: on xf.f32.bin = x.f32.bin without its ±1e30 row, and without nonfinite rows: ggml aborts on both
+(GGML_ASSERT(grid_index >= 0): x² overflows, every neighbour's distance is inf or NaN).
+"""
+import ctypes, os, sys
+import numpy as np
+
+sys.path.insert(0, os.environ["ORACLE_HOME"])
+sys.path.insert(0, os.environ.get("ORACLE_PY", "/work/shared/oracle"))
+import oracle  # noqa: E402  (ggml through ctypes)
+
+out = sys.argv[1]
+r = np.random.default_rng(20261202)
+index = []
+
+
+def save(name, kind, typ, a):
+    a = np.ascontiguousarray(a)
+    a.tofile(os.path.join(out, name))
+    rows, cols = a.shape
+    index.append(f"{name} {kind} {typ} {rows} {cols}")
+
+
+def load(name, cols):
+    return np.fromfile(os.path.join(out, name), dtype=np.float32).reshape(-1, cols)
+
+
+def chunk(x, t, w):
+    """ggml_quantize_chunk(type, x, dst, 0, rows, n, w): w None = no imatrix."""
+    g = oracle.G()
+    gt = oracle._gtype(t)
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    rows, n = x.shape
+    q = np.zeros((rows, g.ggml_row_size(gt, n)), dtype=np.uint8)
+    wp = None if w is None else np.ascontiguousarray(w, dtype=np.float32).ctypes.data
+    k = g.ggml_quantize_chunk(gt, x.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), q.ctypes.data, 0, rows, n, wp)
+    assert k == q.nbytes
+    return q
+
+
+x, bulk, nonf = load("x.f32.bin", 512), load("bulk.f32.bin", 256), load("nonfinite.f32.bin", 256)
+wx = np.exp(r.standard_normal(512) * 1.5).astype(np.float32).reshape(1, -1)
+wz = np.zeros((1, 512), dtype=np.float32)
+wb = (np.exp(r.uniform(-7, 7, 256)) * (r.uniform(size=256) >= 0.2)).astype(np.float32).reshape(1, -1)
+save("w.x.f32.bin", "w", "F32", wx)
+save("wzero.x.f32.bin", "w", "F32", wz)
+save("w.bulk.f32.bin", "w", "F32", wb)
+for t in ["IQ4_NL", "IQ4_XS", "TQ1_0", "TQ2_0", "MXFP4"]:
+    save(f"bulk.{t}.q.bin", "q", t, chunk(bulk, t, None))
+    save(f"nonfinite.{t}.q.bin", "q", t, chunk(nonf, t, None))
+    save(f"w.x.{t}.q.bin", "q", t, chunk(x, t, wx[0]))
+    save(f"wzero.x.{t}.q.bin", "q", t, chunk(x, t, wz[0]))
+    save(f"w.bulk.{t}.q.bin", "q", t, chunk(bulk, t, wb[0]))
+    save(f"w.nonfinite.{t}.q.bin", "q", t, chunk(nonf, t, wb[0]))
+
+xf = np.delete(x, 5, axis=0)   # the "huge" row
+save("xf.f32.bin", "x", "F32", xf)
+for t in ["IQ3_S"]:
+    save(f"xf.{t}.q.bin", "q", t, chunk(xf, t, None))
+    save(f"bulk.{t}.q.bin", "q", t, chunk(bulk, t, None))
+    save(f"w.xf.{t}.q.bin", "q", t, chunk(xf, t, wx[0]))
+    save(f"wzero.xf.{t}.q.bin", "q", t, chunk(xf, t, wz[0]))
+    save(f"w.bulk.{t}.q.bin", "q", t, chunk(bulk, t, wb[0]))
+
+with open(os.path.join(out, "index-quant.txt"), "w") as f:
+    f.write("# name kind type rows cols  (made by make_quant_vectors.py; kind w = importance weights)\n")
+    f.write("\n".join(index) + "\n")
+print("wrote", len(index), "files")
