@@ -4,7 +4,7 @@
 /// `tokenize` gives exactly `llama_tokenize`'s ids: special-token partitioning (with lstrip/rstrip), the
 /// pre-tokenizer's word split, then per word the rank-ordered merge of adjacent symbols
 /// (`llm_tokenizer_bpe_session`), BOS/EOS when asked. Pieces and detokenization are the vocabulary's.
-public struct BPETokenizer: Sendable {
+public struct BPETokenizer: Sendable, TokenizesText {
     /// The vocabulary (pieces byte-decoded, or `▁` → space for escaped-whitespace BPE).
     public let vocabulary: Vocabulary
     /// The word splitter.
@@ -38,22 +38,6 @@ public struct BPETokenizer: Sendable {
         let (table, kept) = ByteTable.buildKeepingFirst(texts)
         self.merges = table
         self.mergeRanks = kept.map { lines[$0] }
-    }
-
-    /// Token ids of `text`.
-    ///
-    /// - Parameters:
-    ///   - addSpecial: BOS first when the vocabulary's `addBOS`, EOS last when `addEOS`.
-    ///   - parseSpecial: match control and unknown token texts in the text; user-defined tokens are
-    ///     matched either way.
-    public func tokenize(_ text: String, addSpecial: Bool = true, parseSpecial: Bool = false) -> [Int32] {
-        var text = text
-        return text.withUTF8 { tokenize(bytes: $0, addSpecial: addSpecial, parseSpecial: parseSpecial) }
-    }
-
-    /// Token ids of raw bytes (invalid UTF-8 is read as U+FFFD, as llama.cpp does).
-    public func tokenize(bytes: [UInt8], addSpecial: Bool = true, parseSpecial: Bool = false) -> [Int32] {
-        bytes.withUnsafeBufferPointer { tokenize(bytes: $0, addSpecial: addSpecial, parseSpecial: parseSpecial) }
     }
 
     /// Token ids of raw bytes in a buffer.

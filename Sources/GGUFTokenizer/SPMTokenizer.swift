@@ -3,29 +3,13 @@
 /// Gives exactly `llama_tokenize`'s ids: special-token partitioning, a dummy-prefix space before text that
 /// starts the input or follows a special token, spaces escaped to `▁`, the score-ordered bigram merge,
 /// byte fallback to `<0xXX>` tokens, BOS (and EOS) when asked. Detokenization is in `Detokenizer.swift`.
-public struct SPMTokenizer: Sendable {
+public struct SPMTokenizer: Sendable, TokenizesText {
     /// The vocabulary.
     public let vocabulary: Vocabulary
 
     /// A tokenizer over `vocabulary`.
     public init(vocabulary: Vocabulary) {
         self.vocabulary = vocabulary
-    }
-
-    /// Token ids of `text`.
-    ///
-    /// - Parameters:
-    ///   - addSpecial: put BOS first (when the vocabulary's `addBOS`) and EOS last (when `addEOS`).
-    ///   - parseSpecial: match control and unknown token texts (`<s>`, `</s>`, `<unk>`) in the text;
-    ///     otherwise they are plain text. User-defined tokens are matched either way.
-    public func tokenize(_ text: String, addSpecial: Bool = true, parseSpecial: Bool = false) -> [Int32] {
-        var text = text
-        return text.withUTF8 { tokenize(bytes: $0, addSpecial: addSpecial, parseSpecial: parseSpecial) }
-    }
-
-    /// Token ids of raw bytes (need not be valid UTF-8; a stray byte counts as one character).
-    public func tokenize(bytes: [UInt8], addSpecial: Bool = true, parseSpecial: Bool = false) -> [Int32] {
-        bytes.withUnsafeBufferPointer { tokenize(bytes: $0, addSpecial: addSpecial, parseSpecial: parseSpecial) }
     }
 
     /// Token ids of raw bytes in a buffer.
