@@ -21,7 +21,7 @@ public enum RunnerError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unsupportedArchitecture(let a): return "unsupported architecture '\(a)': only 'llama' models can be run"
+        case .unsupportedArchitecture(let a): return "unsupported architecture '\(a)': the runner runs \(Architecture.supportedList)"
         case .missingTensor(let n): return "the model has no tensor '\(n)'"
         case .wrongShape(let n, let e, let f): return "tensor '\(n)' has shape \(f), expected \(e)"
         case .unsupportedType(let n, let t): return "tensor '\(n)' has type \(t), which the runner cannot compute with"

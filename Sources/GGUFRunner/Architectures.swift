@@ -1,0 +1,45 @@
+import GGUFFormat
+
+extension LayerWeights {
+    /// Loads block `layer`'s weights for `hparams.architecture`, with the tensors and shapes llama.cpp's
+    /// `load_arch_tensors` requires (src/models/llama.cpp, qwen2.cpp, qwen3.cpp, qwen3moe.cpp).
+    static func load(layer i: Int, hparams hp: Hyperparameters, has: (String) -> Bool,
+                     matrix: (String, Int, Int) throws -> Weight, vector: (String, Int) throws -> NormWeight,
+                     experts: (String, Int, Int, Int) throws -> ExpertWeights) throws -> LayerWeights {
+        let p = "blk.\(i).", a = hp.architecture
+        let d = hp.embeddingLength, qd = hp.queryDimension, kv = hp.kvDimension, hs = hp.headSize
+        func optionalVector(_ name: String, _ n: Int) throws -> NormWeight? { has(name) ? try vector(name, n) : nil }
+        // qwen2's Q/K/V biases (llama.cpp creates them optional for every architecture's QKV; llama's
+        // graph adds them too when present).
+        let qb = try optionalVector(p + "attn_q.bias", qd)
+        let kb = try optionalVector(p + "attn_k.bias", kv)
+        let vb = try optionalVector(p + "attn_v.bias", kv)
+        let qn = a.hasQKNorm ? try vector(p + "attn_q_norm.weight", hs) : nil
+        let kn = a.hasQKNorm ? try vector(p + "attn_k_norm.weight", hs) : nil
+        let ffn: FeedForward
+        if hp.expertCount > 0 {
+            let n = hp.expertCount, ff = hp.expertFeedForwardLength
+            let router = try matrix(p + "ffn_gate_inp.weight", d, n)
+            ffn = .experts(MoEWeights(
+                router: router,
+                gate: try experts(p + "ffn_gate_exps.weight", d, ff, n),
+                up: try experts(p + "ffn_up_exps.weight", d, ff, n),
+                down: try experts(p + "ffn_down_exps.weight", ff, d, n),
+                used: hp.expertUsedCount,
+                normalize: true))   // llama and qwen3moe both call build_moe_ffn with norm_w = true
+        } else {
+            if has(p + "ffn_gate_inp.weight") || has(p + "ffn_up_exps.weight") {
+                throw RunnerError.badHyperparameter("\(a.rawValue).expert_count is missing or 0, but block \(i) has expert tensors")
+            }
+            let ff = hp.feedForwardLength
+            ffn = .dense(gate: try matrix(p + "ffn_gate.weight", d, ff), up: try matrix(p + "ffn_up.weight", d, ff),
+                         down: try matrix(p + "ffn_down.weight", ff, d))
+        }
+        return LayerWeights(
+            attnNorm: try vector(p + "attn_norm.weight", d),
+            wq: try matrix(p + "attn_q.weight", d, qd), wk: try matrix(p + "attn_k.weight", d, kv),
+            wv: try matrix(p + "attn_v.weight", d, kv), wo: try matrix(p + "attn_output.weight", qd, d),
+            qBias: qb, kBias: kb, vBias: vb, qNorm: qn, kNorm: kn,
+            ffnNorm: try vector(p + "ffn_norm.weight", d), ffn: ffn)
+    }
+}
