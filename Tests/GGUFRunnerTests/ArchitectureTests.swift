@@ -8,10 +8,10 @@ import XCTest
 /// llama with experts (Mixtral layout), qwen2, qwen3 and qwen3moe: runnable synthetic models rebuilt in a temp
 /// folder from `Fixtures/runner/archs/*.spec` (F16, then quantized here to Q8_0, Q4_K_M, Q6_K), logits for 24 tokens
 /// in one batch and one token at a time, equal bit for bit to llama.cpp's AVX2 build (`expected.json`, written by
-/// `make_refs.py` with the oracle) where `CRunnerOps` runs; elsewhere within a tolerance on the last row.
+/// `make_refs.py` with the oracle) where `CRunnerOps` runs; elsewhere within a tolerance on the first logits of the last row.
 final class ArchitectureTests: XCTestCase {
     struct Expected: Decodable {
-        struct Run: Decodable { let sha256: String; let last_row: [Float] }
+        struct Run: Decodable { let sha256: String; let last_row_head: [Float] }
         struct Model: Decodable { let batch: Run; let single: Run }
         let tokens: [Int32]
         let seed: UInt64
@@ -61,8 +61,8 @@ final class ArchitectureTests: XCTestCase {
             var single: [Float] = []
             for t in e.tokens { single += try s.evaluate([t], allLogits: true) }
             for (mode, ours, r) in [("batch", batch, ref.batch), ("single", single, ref.single)] {
-                let last = Array(ours[(e.tokens.count - 1) * nv ..< e.tokens.count * nv])
-                let a = Agreement(last, r.last_row, vocab: nv)
+                let head = r.last_row_head.count, at = (e.tokens.count - 1) * nv
+                let a = Agreement(Array(ours[at ..< at + head]), r.last_row_head, vocab: head)
                 print("\(key) \(mode): last row vs llama.cpp \(a)")
                 if runnerOpsAvailable {
                     let bytes = ours.withUnsafeBytes { [UInt8]($0) }
