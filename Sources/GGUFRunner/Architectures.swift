@@ -19,12 +19,12 @@ extension LayerWeights {
         let ffn: FeedForward
         if hp.expertCount > 0 {
             let n = hp.expertCount, ff = hp.expertFeedForwardLength
-            let router = try matrix(p + "ffn_gate_inp.weight", d, n)
+            // The 3-D tensors first: an expert_count that contradicts them is named as such.
+            let gate = try experts(p + "ffn_gate_exps.weight", d, ff, n)
+            let up = try experts(p + "ffn_up_exps.weight", d, ff, n)
+            let down = try experts(p + "ffn_down_exps.weight", ff, d, n)
             ffn = .experts(MoEWeights(
-                router: router,
-                gate: try experts(p + "ffn_gate_exps.weight", d, ff, n),
-                up: try experts(p + "ffn_up_exps.weight", d, ff, n),
-                down: try experts(p + "ffn_down_exps.weight", ff, d, n),
+                router: try matrix(p + "ffn_gate_inp.weight", d, n), gate: gate, up: up, down: down,
                 used: hp.expertUsedCount,
                 normalize: true))   // llama and qwen3moe both call build_moe_ffn with norm_w = true
         } else {

@@ -79,4 +79,85 @@ final class ArchitectureTests: XCTestCase {
     func testQwen2BitIdentical() throws { try check("qwen2") }
     func testQwen3BitIdentical() throws { try check("qwen3") }
     func testQwen3MoEBitIdentical() throws { try check("qwen3moe") }
+
+    // MARK: - Errors
+
+    /// The spec's model edited by `edit`, written to the temp folder.
+    func edited(_ spec: String, _ name: String, _ edit: (inout ModelSpec) -> Void) throws -> String {
+        let text = try String(contentsOfFile: fixturesDir + "/runner/archs/\(spec).spec", encoding: .utf8)
+        var m = try ModelSpec(parsing: text, name: spec)
+        edit(&m)
+        let out = Self.dir + "/\(name).gguf"
+        try m.write(to: out, seed: 1, scale: 0.08)
+        return out
+    }
+
+    func expect(_ path: String, _ check: (RunnerError) -> Void) {
+        XCTAssertThrowsError(try LlamaModel(path: path)) { e in
+            guard let r = e as? RunnerError else { return XCTFail("not a RunnerError: \(e)") }
+            print("error line: \(r)")
+            check(r)
+        }
+    }
+
+    func testUnsupportedArchitectureNamesTheSupportedOnes() throws {
+        let p = try edited("qwen2", "arch-gpt2") { $0.metadata["general.architecture"] = .string("gpt2") }
+        expect(p) { e in
+            XCTAssertEqual(e, .unsupportedArchitecture("gpt2"))
+            XCTAssertEqual("\(e)", "unsupported architecture 'gpt2': the runner runs 'llama', 'qwen2', 'qwen3', 'qwen3moe'")
+        }
+    }
+
+    func testExpertCountContradictingTheTensors() throws {
+        let p = try edited("llama-moe", "moe-count") { $0.metadata["llama.expert_count"] = .uint32(3) }
+        expect(p) { e in
+            XCTAssertEqual(e, .badHyperparameter("llama.expert_count is 3, but 'blk.0.ffn_gate_exps.weight' holds 4 experts (shape [256, 512, 4])"))
+        }
+        let q = try edited("qwen3moe", "moe-count-8") { $0.metadata["qwen3moe.expert_count"] = .uint32(4) }
+        expect(q) { e in
+            XCTAssertEqual(e, .badHyperparameter("qwen3moe.expert_count is 4, but 'blk.0.ffn_gate_exps.weight' holds 8 experts (shape [256, 256, 8])"))
+        }
+        // A router whose rows disagree with expert_count and the experts: its shape.
+        let r = try edited("llama-moe", "moe-router") { s in
+            s.tensors = s.tensors.map { $0.name == "blk.1.ffn_gate_inp.weight" ? GGUFTensorInfo(name: $0.name, ne: [256, 8], type: .f16) : $0 }
+        }
+        expect(r) { e in XCTAssertEqual(e, .wrongShape(name: "blk.1.ffn_gate_inp.weight", expected: [256, 4], found: [256, 8])) }
+    }
+
+    func testExpertUsedCountOutOfRange() throws {
+        let p = try edited("llama-moe", "moe-used") { $0.metadata["llama.expert_used_count"] = .uint32(5) }
+        expect(p) { e in
+            XCTAssertEqual(e, .badHyperparameter("llama.expert_used_count 5 with expert_count 4 (need 1...expert_count)"))
+        }
+        let q = try edited("llama-moe", "moe-used-0") { $0.metadata["llama.expert_used_count"] = nil }
+        expect(q) { e in
+            XCTAssertEqual(e, .badHyperparameter("llama.expert_used_count 0 with expert_count 4 (need 1...expert_count)"))
+        }
+    }
+
+    func testExpertTensorsWithoutExpertCount() throws {
+        let p = try edited("llama-moe", "moe-nocount") { $0.metadata["llama.expert_count"] = nil }
+        expect(p) { e in
+            XCTAssertEqual(e, .badHyperparameter("llama.expert_count is missing or 0, but block 0 has expert tensors"))
+        }
+        let q = try edited("qwen3moe", "qwen3moe-nocount") { $0.metadata["qwen3moe.expert_count"] = nil }
+        expect(q) { e in XCTAssertEqual(e, .badHyperparameter("qwen3moe.expert_count is missing")) }
+        let r = try edited("qwen2", "qwen2-experts") { $0.metadata["qwen2.expert_count"] = .uint32(4) }
+        expect(r) { e in XCTAssertEqual(e, .badHyperparameter("qwen2 has no experts, but qwen2.expert_count = 4")) }
+    }
+
+    func testMissingArchitectureTensors() throws {
+        let p = try edited("qwen3", "qwen3-noqnorm") { $0.tensors.removeAll { $0.name == "blk.1.attn_q_norm.weight" } }
+        expect(p) { e in XCTAssertEqual(e, .missingTensor("blk.1.attn_q_norm.weight")) }
+        let q = try edited("qwen2", "qwen2-badbias") { s in
+            s.tensors = s.tensors.map { $0.name == "blk.0.attn_k.bias" ? GGUFTensorInfo(name: $0.name, ne: [256], type: .f32) : $0 }
+        }
+        expect(q) { e in XCTAssertEqual(e, .wrongShape(name: "blk.0.attn_k.bias", expected: [128], found: [256])) }
+    }
+
+    func testSummaryNamesTheArchitecture() throws {
+        let m = try LlamaModel(path: try Self.model("qwen3moe"))
+        XCTAssertEqual(m.hparams.architecture, .qwen3moe)
+        XCTAssertTrue(m.summary.hasPrefix("qwen3moe: 2 layers, n_embd 256, 4 heads (2 kv), n_ff 512, vocab 320, 8 experts (2 used, n_ff 256)"), m.summary)
+    }
 }
