@@ -8,6 +8,16 @@ extension LayerWeights {
                      experts: (String, Int, Int, Int) throws -> ExpertWeights) throws -> LayerWeights {
         let p = "blk.\(i).", a = hp.architecture
         let d = hp.embeddingLength, qd = hp.queryDimension, kv = hp.kvDimension, hs = hp.headSize
+        // Optional tensors llama.cpp's graphs would use and this runner does not: refused rather than ignored.
+        for name in ["attn_output.bias", "ffn_gate.bias", "ffn_up.bias", "ffn_down.bias", "ffn_gate_inp_shexp.weight",
+                     "ffn_gate_shexp.weight", "ffn_up_shexp.weight", "ffn_down_shexp.weight", "ffn_gate_inp.bias",
+                     "ffn_gate_exps.bias", "ffn_up_exps.bias", "ffn_down_exps.bias", "exp_probs_b.bias",
+                     "attn_qkv.weight", "rope_freqs.weight"] where has(p + name) {
+            throw RunnerError.unsupportedTensor(p + name)
+        }
+        if i == 0 {
+            for name in ["rope_freqs.weight", "output.bias"] where has(name) { throw RunnerError.unsupportedTensor(name) }
+        }
         func optionalVector(_ name: String, _ n: Int) throws -> NormWeight? { has(name) ? try vector(name, n) : nil }
         // qwen2's Q/K/V biases (llama.cpp creates them optional for every architecture's QKV; llama's
         // graph adds them too when present).

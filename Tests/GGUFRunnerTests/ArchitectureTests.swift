@@ -79,6 +79,8 @@ final class ArchitectureTests: XCTestCase {
     func testQwen2BitIdentical() throws { try check("qwen2") }
     func testQwen3BitIdentical() throws { try check("qwen3") }
     func testQwen3MoEBitIdentical() throws { try check("qwen3moe") }
+    /// `attention.key_length` 128 with n_embd 256 and 4 heads: Q rows of 512 (as Qwen3-0.6B's 16 × 128 over 1024).
+    func testQwen3WideHeadsBitIdentical() throws { try check("qwen3-hd128", [.f16, .q4_K_M]) }
 
     // MARK: - Errors
 
@@ -153,6 +155,13 @@ final class ArchitectureTests: XCTestCase {
             s.tensors = s.tensors.map { $0.name == "blk.0.attn_k.bias" ? GGUFTensorInfo(name: $0.name, ne: [256], type: .f32) : $0 }
         }
         expect(q) { e in XCTAssertEqual(e, .wrongShape(name: "blk.0.attn_k.bias", expected: [128], found: [256])) }
+    }
+
+    func testTensorsTheRunnerWouldIgnoreAreRefused() throws {
+        let p = try edited("qwen2", "qwen2-outbias") { $0.tensors.append(GGUFTensorInfo(name: "output.bias", ne: [320], type: .f32)) }
+        expect(p) { e in XCTAssertEqual(e, .unsupportedTensor("output.bias")) }
+        let q = try edited("llama-moe", "llama-ropefreqs") { $0.tensors.append(GGUFTensorInfo(name: "rope_freqs.weight", ne: [32], type: .f32)) }
+        expect(q) { e in XCTAssertEqual(e, .unsupportedTensor("rope_freqs.weight")) }
     }
 
     func testSummaryNamesTheArchitecture() throws {

@@ -1,5 +1,5 @@
 """Writes the runnable synthetic models of the runner's architecture tests (ModelSpec text, ../../../Sources/GGUFModel/Synthetic/ModelSpec.swift):
-llama-moe (Mixtral layout), qwen2, qwen3, qwen3moe. n_embd 256, 4 heads / 2 KV heads (head 64), 2 layers, n_ff 512,
+llama-moe (Mixtral layout), qwen2, qwen3, qwen3moe, and qwen3-hd128 (attention.key_length 128: Q rows of 512). n_embd 256, 4 heads / 2 KV heads (head 64), 2 layers, n_ff 512,
 an SPM vocabulary of 320 tokens (<unk> <s> </s>, 256 byte tokens, then ▁tN pieces, as SyntheticModel's), context 256.
 Run from this folder: python3 make_specs.py (then make_refs.sh for the llama.cpp logits)."""
 
@@ -20,14 +20,18 @@ def vocab():
             ("tokenizer.ggml.unknown_token_id", "u32", "0")]
 
 
-def spec(arch, experts=0, used=0, ffexp=0, bias=False, qknorm=False):
-    hd = D // HEADS
+def spec(arch, experts=0, used=0, ffexp=0, bias=False, qknorm=False, hd=None, name=None):
+    wide = hd is not None   # attention.key_length: heads wider than n_embd / n_head (Qwen3 0.6B-style)
+    hd = hd or D // HEADS
+    QD = hd * HEADS
     kv = [("general.architecture", "str", arch), ("general.name", "str", "synthetic runnable " + arch),
           (arch + ".context_length", "u32", "256"), (arch + ".embedding_length", "u32", str(D)),
           (arch + ".block_count", "u32", str(LAYERS)), (arch + ".feed_forward_length", "u32", str(FF)),
           (arch + ".attention.head_count", "u32", str(HEADS)), (arch + ".attention.head_count_kv", "u32", str(KV)),
           (arch + ".attention.layer_norm_rms_epsilon", "f32", "1e-06"), (arch + ".rope.freq_base", "f32", "10000"),
           (arch + ".rope.dimension_count", "u32", str(hd))]
+    if wide:
+        kv += [(arch + ".attention.key_length", "u32", str(hd)), (arch + ".attention.value_length", "u32", str(hd))]
     if experts:
         kv += [(arch + ".expert_count", "u32", str(experts)), (arch + ".expert_used_count", "u32", str(used))]
         if ffexp:
@@ -36,10 +40,10 @@ def spec(arch, experts=0, used=0, ffexp=0, bias=False, qknorm=False):
     t = [("token_embd.weight", f"{D},{VOCAB}"), ("output_norm.weight", f"{D}"), ("output.weight", f"{D},{VOCAB}")]
     for l in range(LAYERS):
         p = f"blk.{l}."
-        t += [(p + "attn_norm.weight", f"{D}"), (p + "attn_q.weight", f"{D},{D}"), (p + "attn_k.weight", f"{D},{hd * KV}"),
-              (p + "attn_v.weight", f"{D},{hd * KV}"), (p + "attn_output.weight", f"{D},{D}")]
+        t += [(p + "attn_norm.weight", f"{D}"), (p + "attn_q.weight", f"{D},{QD}"), (p + "attn_k.weight", f"{D},{hd * KV}"),
+              (p + "attn_v.weight", f"{D},{hd * KV}"), (p + "attn_output.weight", f"{QD},{D}")]
         if bias:
-            t += [(p + "attn_q.bias", f"{D}"), (p + "attn_k.bias", f"{hd * KV}"), (p + "attn_v.bias", f"{hd * KV}")]
+            t += [(p + "attn_q.bias", f"{QD}"), (p + "attn_k.bias", f"{hd * KV}"), (p + "attn_v.bias", f"{hd * KV}")]
         if qknorm:
             t += [(p + "attn_q_norm.weight", f"{hd}"), (p + "attn_k_norm.weight", f"{hd}")]
         t += [(p + "ffn_norm.weight", f"{D}")]
@@ -52,10 +56,11 @@ def spec(arch, experts=0, used=0, ffexp=0, bias=False, qknorm=False):
     lines = ["# made by make_specs.py (runnable synthetic model for the runner's architecture tests)"]
     lines += ["kv\t%s\t%s\t%s" % x for x in kv]
     lines += ["tensor\t%s\t%s\t%s" % (n, s, "f32" if "," not in s else "f16") for n, s in t]
-    open(arch + ("-moe" if arch == "llama" else "") + ".spec", "w").write("\n".join(lines) + "\n")
+    open((name or arch + ("-moe" if arch == "llama" else "")) + ".spec", "w").write("\n".join(lines) + "\n")
 
 
 spec("llama", experts=4, used=2)
 spec("qwen2", bias=True)
 spec("qwen3", qknorm=True)
 spec("qwen3moe", experts=8, used=2, ffexp=256, qknorm=True)
+spec("qwen3", qknorm=True, hd=128, name="qwen3-hd128")
