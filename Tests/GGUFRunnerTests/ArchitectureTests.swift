@@ -82,6 +82,18 @@ final class ArchitectureTests: XCTestCase {
     /// `attention.key_length` 128 with n_embd 256 and 4 heads: Q rows of 512 (as Qwen3-0.6B's 16 × 128 over 1024).
     func testQwen3WideHeadsBitIdentical() throws { try check("qwen3-hd128", [.f16, .q4_K_M]) }
 
+    /// MoE logits do not depend on the thread count (every output is one dot product in a fixed order). (Splitting a
+    /// prompt into batches may change them, in llama.cpp too: the rows routed to an expert decide its K-quant path.)
+    func testMoEThreadCountIndependent() throws {
+        let model = try LlamaModel(path: try Self.quantized("qwen3moe", .q4_K_M))
+        var runs: [[Float]] = []
+        for threads in [1, 3] {
+            let s = try Session(model: model, contextSize: 256, threads: threads)
+            runs.append(try s.evaluate(Self.expected.tokens, allLogits: true))
+        }
+        XCTAssertEqual(runs[0], runs[1])
+    }
+
     // MARK: - Errors
 
     /// The spec's model edited by `edit`, written to the temp folder.
