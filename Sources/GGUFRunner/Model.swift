@@ -3,7 +3,7 @@ import GGUFIO
 import GGUFModel
 import GGUFTokenizer
 
-/// A llama model ready to run: hyper-parameters, weights (mapped, in their stored types) and tokenizer.
+/// A model ready to run (llama, qwen2, qwen3, qwen3moe: ``Architecture``): hyper-parameters, weights (mapped, in their stored types) and tokenizer.
 public final class LlamaModel: @unchecked Sendable {
     public let path: String
     /// Mutable for RoPE overrides (`--rope-freq-base`, `--rope-freq-scale`) before a session starts.
@@ -46,7 +46,7 @@ public final class LlamaModel: @unchecked Sendable {
         self.files = files
         self.metadata = m
         let arch = m.string("general.architecture") ?? "(none)"
-        guard arch == "llama" else { throw RunnerError.unsupportedArchitecture(arch) }
+        guard Architecture(rawValue: arch) != nil else { throw RunnerError.unsupportedArchitecture(arch) }
         let model = m.string("tokenizer.ggml.model") ?? "(none)"
         guard model == "llama" else { throw RunnerError.badVocabulary("tokenizer model '\(model)' is not supported (only the llama SentencePiece tokenizer)") }
         tokenizer = try Self.loadTokenizer(m)
@@ -84,18 +84,30 @@ public final class LlamaModel: @unchecked Sendable {
             v.withUnsafeMutableBufferPointer { k.dequantize(bytes.baseAddress!, $0.baseAddress!, n) }
             return NormWeight(values: v)
         }
-        let d = hp.embeddingLength, kv = hp.kvDimension, ff = hp.feedForwardLength
+        let d = hp.embeddingLength
         tokenEmbedding = try matrix("token_embd.weight", d, nVocab)
+        // Expert tensors (3-D: cols × rows × experts), as llama.cpp's mul_mat_id reads them.
+        func experts(_ name: String, _ cols: Int, _ rows: Int, _ n: Int) throws -> ExpertWeights {
+            guard let (info, offset, part) = byName[name] else { throw RunnerError.missingTensor(name) }
+            guard info.ne.count >= 3, info.ne.dropFirst(3).allSatisfy({ $0 == 1 }), info.ne[0] == cols, info.ne[1] == rows else {
+                throw RunnerError.wrongShape(name: name, expected: [cols, rows, n], found: info.ne)
+            }
+            guard info.ne[2] == n else {
+                throw RunnerError.badHyperparameter("\(hp.architecture.rawValue).expert_count is \(n), but '\(name)' holds \(info.ne[2]) experts (shape \(info.ne))")
+            }
+            guard let k = KernelTable.kernel(for: info.type) else { throw RunnerError.unsupportedType(name: name, type: info.type.name) }
+            guard cols % info.type.blockSize == 0, let rb = info.type.rowBytes(cols) else {
+                throw RunnerError.wrongShape(name: name, expected: [cols, rows, n], found: info.ne)
+            }
+            let bytes = try files[part].bytes(at: offset, count: rb * rows * n)
+            types[info.type.name, default: 0] += 1
+            return ExpertWeights(name: name, type: info.type, cols: cols, rows: rows, count: n, rowBytes: rb,
+                                 data: bytes.baseAddress!, kernel: k)
+        }
         var ls: [LayerWeights] = []
         for i in 0..<hp.layerCount {
-            let p = "blk.\(i)."
-            ls.append(LayerWeights(
-                attnNorm: try norm(p + "attn_norm.weight", d),
-                wq: try matrix(p + "attn_q.weight", d, d), wk: try matrix(p + "attn_k.weight", d, kv),
-                wv: try matrix(p + "attn_v.weight", d, kv), wo: try matrix(p + "attn_output.weight", d, d),
-                ffnNorm: try norm(p + "ffn_norm.weight", d),
-                gate: try matrix(p + "ffn_gate.weight", d, ff), up: try matrix(p + "ffn_up.weight", d, ff),
-                down: try matrix(p + "ffn_down.weight", ff, d)))
+            ls.append(try LayerWeights.load(layer: i, hparams: hp, has: { byName[$0] != nil },
+                                            matrix: matrix, vector: norm, experts: experts))
         }
         layers = ls
         outputNorm = try norm("output_norm.weight", d)
@@ -116,6 +128,7 @@ public final class LlamaModel: @unchecked Sendable {
     /// A one-line description: size, types.
     public var summary: String {
         let t = weightTypes.sorted { $0.value > $1.value }.map { "\($0.value)×\($0.key)" }.joined(separator: ", ")
-        return "llama: \(hparams.layerCount) layers, n_embd \(hparams.embeddingLength), \(hparams.headCount) heads (\(hparams.headCountKV) kv), n_ff \(hparams.feedForwardLength), vocab \(hparams.vocabularySize); matrices \(t)"
+        let moe = hparams.expertCount > 0 ? ", \(hparams.expertCount) experts (\(hparams.expertUsedCount) used, n_ff \(hparams.expertFeedForwardLength))" : ""
+        return "\(hparams.architecture.rawValue): \(hparams.layerCount) layers, n_embd \(hparams.embeddingLength), \(hparams.headCount) heads (\(hparams.headCountKV) kv), n_ff \(hparams.feedForwardLength), vocab \(hparams.vocabularySize)\(moe); matrices \(t)"
     }
 }

@@ -43,6 +43,22 @@ func applyRope(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, nRot
     }
 }
 
+/// Rotates pairs (x[i], x[i + nRot/2]) of each head (llama.cpp's NEOX RoPE mode: qwen2, qwen3); pair i
+/// takes the angle of cache entry 2i, and the same fused products as ``applyRope`` (one `rotate_pairs`).
+@inline(__always)
+func applyRopeNeox(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, nRot: Int, cache: UnsafePointer<Float>) {
+    let half = nRot / 2
+    for h in 0..<heads {
+        let p = x + h * headSize
+        for i in 0..<half {
+            let c = cache[2 * i], s = cache[2 * i + 1]
+            let x0 = p[i], x1 = p[i + half]
+            p[i] = (-(x1 * s)).addingProduct(x0, c)
+            p[i + half] = (x1 * c).addingProduct(x0, s)
+        }
+    }
+}
+
 /// `silu(g) · u` (ggml_vec_swiglu_f32): on x86 AVX2 with ggml's vectorized exp (`CRunnerOps`), else libm's.
 @inline(__always)
 func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, _ n: Int) {

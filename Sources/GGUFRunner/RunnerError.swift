@@ -6,6 +6,8 @@ public enum RunnerError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingTensor(String)
     /// A tensor has the wrong shape for the hyper-parameters.
     case wrongShape(name: String, expected: [Int], found: [Int])
+    /// A tensor llama.cpp would use (a bias, RoPE factors, shared experts) that the runner does not compute with.
+    case unsupportedTensor(String)
     /// A tensor type has no kernel here.
     case unsupportedType(name: String, type: String)
     /// A hyper-parameter is missing or impossible.
@@ -21,9 +23,10 @@ public enum RunnerError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unsupportedArchitecture(let a): return "unsupported architecture '\(a)': only 'llama' models can be run"
+        case .unsupportedArchitecture(let a): return "unsupported architecture '\(a)': the runner runs \(Architecture.supportedList)"
         case .missingTensor(let n): return "the model has no tensor '\(n)'"
         case .wrongShape(let n, let e, let f): return "tensor '\(n)' has shape \(f), expected \(e)"
+        case .unsupportedTensor(let n): return "tensor '\(n)' is not supported by the runner (llama.cpp would use it; the results would differ)"
         case .unsupportedType(let n, let t): return "tensor '\(n)' has type \(t), which the runner cannot compute with"
         case .badHyperparameter(let m): return "bad hyper-parameter: \(m)"
         case .badVocabulary(let m): return "bad vocabulary: \(m)"

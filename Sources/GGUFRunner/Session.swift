@@ -55,9 +55,11 @@ public final class Session: @unchecked Sendable {
     func forward(_ tokens: [Int32], outputs: Outputs) -> [Float] {
         let hp = model.hparams
         let T = tokens.count, d = hp.embeddingLength, kvd = hp.kvDimension, ff = hp.feedForwardLength
-        let hs = hp.headSize, start = cache.count
+        let hs = hp.headSize, qd = hp.queryDimension, start = cache.count
+        let neox = hp.architecture.ropeNeox
         var x = [Float](repeating: 0, count: T * d)
-        var xn = x, q = x, attnOut = x, proj = x
+        var xn = x, proj = x
+        var q = [Float](repeating: 0, count: T * qd), attnOut = q
         var k = [Float](repeating: 0, count: T * kvd), v = k
         var gate = [Float](repeating: 0, count: T * ff), up = gate
         let emb = model.tokenEmbedding
@@ -70,12 +72,23 @@ public final class Session: @unchecked Sendable {
             mm(L.wq, xn, T, &q)
             mm(L.wk, xn, T, &k)
             mm(L.wv, xn, T, &v)
+            // qwen2: biases added after each matmul (ggml_add); qwen3: per-head RMS norms before RoPE.
+            if let b = L.qBias { addRows(&q, b, T) }
+            if let b = L.kBias { addRows(&k, b, T) }
+            if let b = L.vBias { addRows(&v, b, T) }
+            if let w = L.qNorm { norm(q, w, &q, T * hp.headCount) }
+            if let w = L.kNorm { norm(k, w, &k, T * hp.headCountKV) }
             q.withUnsafeMutableBufferPointer { qp in
                 k.withUnsafeMutableBufferPointer { kp in
                     for t in 0..<T {
                         ropes[t].withUnsafeBufferPointer { c in
-                            applyRope(qp.baseAddress! + t * d, heads: hp.headCount, headSize: hs, nRot: hp.ropeDimensions, cache: c.baseAddress!)
-                            applyRope(kp.baseAddress! + t * kvd, heads: hp.headCountKV, headSize: hs, nRot: hp.ropeDimensions, cache: c.baseAddress!)
+                            if neox {
+                                applyRopeNeox(qp.baseAddress! + t * qd, heads: hp.headCount, headSize: hs, nRot: hp.ropeDimensions, cache: c.baseAddress!)
+                                applyRopeNeox(kp.baseAddress! + t * kvd, heads: hp.headCountKV, headSize: hs, nRot: hp.ropeDimensions, cache: c.baseAddress!)
+                            } else {
+                                applyRope(qp.baseAddress! + t * qd, heads: hp.headCount, headSize: hs, nRot: hp.ropeDimensions, cache: c.baseAddress!)
+                                applyRope(kp.baseAddress! + t * kvd, heads: hp.headCountKV, headSize: hs, nRot: hp.ropeDimensions, cache: c.baseAddress!)
+                            }
                         }
                     }
                 }
@@ -104,10 +117,15 @@ public final class Session: @unchecked Sendable {
             mm(L.wo, attnOut, T, &proj)
             for i in 0..<T * d { x[i] += proj[i] }
             norm(x, L.ffnNorm, &xn, T)
-            mm(L.gate, xn, T, &gate)
-            mm(L.up, xn, T, &up)
-            gate.withUnsafeMutableBufferPointer { g in up.withUnsafeBufferPointer { swiglu(g.baseAddress!, $0.baseAddress!, T * ff) } }
-            mm(L.down, gate, T, &proj)
+            switch L.ffn {
+            case .dense(let wg, let wu, let wd):
+                mm(wg, xn, T, &gate)
+                mm(wu, xn, T, &up)
+                gate.withUnsafeMutableBufferPointer { g in up.withUnsafeBufferPointer { swiglu(g.baseAddress!, $0.baseAddress!, T * ff) } }
+                mm(wd, gate, T, &proj)
+            case .experts(let moe):
+                moeFFN(moe, xn, T, &proj)
+            }
             for i in 0..<T * d { x[i] += proj[i] }
         }
         cache.count = start + T
@@ -126,6 +144,13 @@ public final class Session: @unchecked Sendable {
         return logits
     }
 
+    /// `x[t] += b` for every row (ggml_add of a bias row: one float add per value).
+    private func addRows(_ x: inout [Float], _ b: NormWeight, _ T: Int) {
+        let n = b.values.count
+        for t in 0..<T { for i in 0..<n { x[t * n + i] += b.values[i] } }
+    }
+
+    /// RMS norm of `T` rows of the weight's length (rows of `x` may be heads: qwen3's Q/K norms).
     private func norm(_ x: [Float], _ w: NormWeight, _ y: inout [Float], _ T: Int) {
         let d = w.values.count, eps = model.hparams.rmsEpsilon
         x.withUnsafeBufferPointer { xp in
@@ -137,7 +162,7 @@ public final class Session: @unchecked Sendable {
         }
     }
 
-    private func mm(_ w: Weight, _ x: [Float], _ T: Int, _ out: inout [Float]) {
+    func mm(_ w: Weight, _ x: [Float], _ T: Int, _ out: inout [Float]) {
         x.withUnsafeBufferPointer { xp in
             out.withUnsafeMutableBufferPointer { op in
                 matmul(w, xp.baseAddress!, tokens: T, op.baseAddress!, threads: threads, scratch: &scratch)

@@ -37,7 +37,7 @@ struct ModelOptions: ParsableArguments {
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate text with a llama model (llama.cpp's flags).",
+        abstract: "Generate text with a llama, qwen2, qwen3 or qwen3moe model (llama.cpp's flags).",
         discussion: """
         The prompt is BOS + tokenize(PROMPT). Output streams as it is generated; speeds go to stderr at the \
         end. --temp 0 is greedy (first argmax). --tokens and --logits-out give exact comparisons: \

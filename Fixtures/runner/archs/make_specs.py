@@ -1,0 +1,66 @@
+"""Writes the runnable synthetic models of the runner's architecture tests (ModelSpec text, ../../../Sources/GGUFModel/Synthetic/ModelSpec.swift):
+llama-moe (Mixtral layout), qwen2, qwen3, qwen3moe, and qwen3-hd128 (attention.key_length 128: Q rows of 512). n_embd 256, 4 heads / 2 KV heads (head 64), 2 layers, n_ff 512,
+an SPM vocabulary of 320 tokens (<unk> <s> </s>, 256 byte tokens, then ▁tN pieces, as SyntheticModel's), context 256.
+Run from this folder: python3 make_specs.py (then make_refs.sh for the llama.cpp logits)."""
+
+D, HEADS, KV, LAYERS, FF, VOCAB = 256, 4, 2, 2, 512, 320
+
+
+def vocab():
+    toks = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % b for b in range(256)]
+    toks += ["▁t%d" % i for i in range(VOCAB - len(toks))]
+    types = [2, 3, 3] + [6] * 256 + [1] * (VOCAB - 259)
+    scores = [0 if i < 259 else -i for i in range(VOCAB)]
+    return [("tokenizer.ggml.model", "str", "llama"),
+            ("tokenizer.ggml.tokens", "arr_str", ",".join(toks)),
+            ("tokenizer.ggml.scores", "arr_f32", ",".join(str(s) for s in scores)),
+            ("tokenizer.ggml.token_type", "arr_i32", ",".join(str(t) for t in types)),
+            ("tokenizer.ggml.bos_token_id", "u32", "1"),
+            ("tokenizer.ggml.eos_token_id", "u32", "2"),
+            ("tokenizer.ggml.unknown_token_id", "u32", "0")]
+
+
+def spec(arch, experts=0, used=0, ffexp=0, bias=False, qknorm=False, hd=None, name=None):
+    wide = hd is not None   # attention.key_length: heads wider than n_embd / n_head (Qwen3 0.6B-style)
+    hd = hd or D // HEADS
+    QD = hd * HEADS
+    kv = [("general.architecture", "str", arch), ("general.name", "str", "synthetic runnable " + arch),
+          (arch + ".context_length", "u32", "256"), (arch + ".embedding_length", "u32", str(D)),
+          (arch + ".block_count", "u32", str(LAYERS)), (arch + ".feed_forward_length", "u32", str(FF)),
+          (arch + ".attention.head_count", "u32", str(HEADS)), (arch + ".attention.head_count_kv", "u32", str(KV)),
+          (arch + ".attention.layer_norm_rms_epsilon", "f32", "1e-06"), (arch + ".rope.freq_base", "f32", "10000"),
+          (arch + ".rope.dimension_count", "u32", str(hd))]
+    if wide:
+        kv += [(arch + ".attention.key_length", "u32", str(hd)), (arch + ".attention.value_length", "u32", str(hd))]
+    if experts:
+        kv += [(arch + ".expert_count", "u32", str(experts)), (arch + ".expert_used_count", "u32", str(used))]
+        if ffexp:
+            kv += [(arch + ".expert_feed_forward_length", "u32", str(ffexp))]
+    kv += vocab()
+    t = [("token_embd.weight", f"{D},{VOCAB}"), ("output_norm.weight", f"{D}"), ("output.weight", f"{D},{VOCAB}")]
+    for l in range(LAYERS):
+        p = f"blk.{l}."
+        t += [(p + "attn_norm.weight", f"{D}"), (p + "attn_q.weight", f"{D},{QD}"), (p + "attn_k.weight", f"{D},{hd * KV}"),
+              (p + "attn_v.weight", f"{D},{hd * KV}"), (p + "attn_output.weight", f"{QD},{D}")]
+        if bias:
+            t += [(p + "attn_q.bias", f"{QD}"), (p + "attn_k.bias", f"{hd * KV}"), (p + "attn_v.bias", f"{hd * KV}")]
+        if qknorm:
+            t += [(p + "attn_q_norm.weight", f"{hd}"), (p + "attn_k_norm.weight", f"{hd}")]
+        t += [(p + "ffn_norm.weight", f"{D}")]
+        if experts:
+            ff = ffexp or FF
+            t += [(p + "ffn_gate_inp.weight", f"{D},{experts}"), (p + "ffn_gate_exps.weight", f"{D},{ff},{experts}"),
+                  (p + "ffn_up_exps.weight", f"{D},{ff},{experts}"), (p + "ffn_down_exps.weight", f"{ff},{D},{experts}")]
+        else:
+            t += [(p + "ffn_gate.weight", f"{D},{FF}"), (p + "ffn_up.weight", f"{D},{FF}"), (p + "ffn_down.weight", f"{FF},{D}")]
+    lines = ["# made by make_specs.py (runnable synthetic model for the runner's architecture tests)"]
+    lines += ["kv\t%s\t%s\t%s" % x for x in kv]
+    lines += ["tensor\t%s\t%s\t%s" % (n, s, "f32" if "," not in s else "f16") for n, s in t]
+    open((name or arch + ("-moe" if arch == "llama" else "")) + ".spec", "w").write("\n".join(lines) + "\n")
+
+
+spec("llama", experts=4, used=2)
+spec("qwen2", bias=True)
+spec("qwen3", qknorm=True)
+spec("qwen3moe", experts=8, used=2, ffexp=256, qknorm=True)
+spec("qwen3", qknorm=True, hd=128, name="qwen3-hd128")
