@@ -15,15 +15,16 @@ public enum PromptTemplate: String, Sendable, CaseIterable {
 
 extension Session {
     /// Greedy continuation (first argmax) of `prompt` (token ids, BOS included if wanted): evaluates the
-    /// prompt in one batch, then one token at a time, stopping after `count` tokens or at EOS.
+    /// prompt in one batch, then one token at a time, stopping after `count` tokens or at an
+    /// end-of-generation token (the vocabulary's EOG set: EOS, EOT, EOM, ... as `llama_vocab_is_eog`).
     public func greedy(prompt: [Int32], count: Int, stopAtEOS: Bool = true) throws(RunnerError) -> [Int32] {
         var logits = try evaluate(prompt)
         var out: [Int32] = []
-        let eos = model.tokenizer.vocabulary.eosID
+        let eog = model.tokenizer.vocabulary.endOfGenerationIDs
         while out.count < count {
             let t = Sampler.argmax(logits)
             out.append(t)
-            if stopAtEOS && t == eos { break }
+            if stopAtEOS && eog.contains(t) { break }
             if out.count == count { break }
             logits = try evaluate([t])
         }

@@ -8,7 +8,8 @@ public final class LlamaModel: @unchecked Sendable {
     public let path: String
     /// Mutable for RoPE overrides (`--rope-freq-base`, `--rope-freq-scale`) before a session starts.
     public var hparams: Hyperparameters
-    public let tokenizer: SPMTokenizer
+    /// SPM or BPE, as `tokenizer.ggml.model` says (``Tokenizer/load(metadata:)``).
+    public let tokenizer: Tokenizer
     public let metadata: GGUFMetadata
     /// The type of most matrices (for the summary line), e.g. "Q4_K".
     public let weightTypes: [String: Int]
@@ -47,9 +48,7 @@ public final class LlamaModel: @unchecked Sendable {
         self.metadata = m
         let arch = m.string("general.architecture") ?? "(none)"
         guard Architecture(rawValue: arch) != nil else { throw RunnerError.unsupportedArchitecture(arch) }
-        let model = m.string("tokenizer.ggml.model") ?? "(none)"
-        guard model == "llama" else { throw RunnerError.badVocabulary("tokenizer model '\(model)' is not supported (only the llama SentencePiece tokenizer)") }
-        tokenizer = try Self.loadTokenizer(m)
+        tokenizer = try Tokenizer.load(metadata: m)
         let nVocab = tokenizer.vocabulary.count
         let hp = try Hyperparameters(metadata: m, vocabularySize: nVocab)
         hparams = hp
@@ -114,15 +113,6 @@ public final class LlamaModel: @unchecked Sendable {
         // Tied embeddings: llama.cpp uses token_embd as the output matrix when output.weight is absent.
         output = byName["output.weight"] != nil ? try matrix("output.weight", d, nVocab) : tokenEmbedding
         weightTypes = types
-    }
-
-    /// The tokenizer through the one entry point (`Tokenizer.load`); the runner takes SPM vocabularies only.
-    static func loadTokenizer(_ m: GGUFMetadata) throws -> SPMTokenizer {
-        switch try Tokenizer.load(metadata: m) {
-        case .spm(let t): return t
-        case .bpe(let t):
-            throw RunnerError.badVocabulary("the runner does not run BPE vocabularies yet (\(Tokenizer.bpe(t).kindDescription))")
-        }
     }
 
     /// A one-line description: size, types.

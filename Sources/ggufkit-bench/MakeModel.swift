@@ -6,7 +6,7 @@ import GGUFModel
 /// (weights uniform in ±X, default 0.04).
 ///
 /// `ggufkit-bench make-model OUT --spec FILE [--seed N] [--scale X]`: a model of any architecture from a
-/// ``ModelSpec`` text file (metadata and tensor list).
+/// ``ModelSpec`` text file (metadata and tensor list); `--vocab GGUF` copies that file's `tokenizer.*` keys in.
 func makeModelMain(_ args: [String]) throws {
     if let k = args.firstIndex(of: "--spec"), k + 1 < args.count {
         try makeModelFromSpec(args, specPath: args[k + 1])
@@ -52,11 +52,14 @@ func makeModelMain(_ args: [String]) throws {
 }
 
 func makeModelFromSpec(_ args: [String], specPath: String) throws {
-    var seed: UInt64 = 1, scale: Float = 0.04, out: String?
+    var seed: UInt64 = 1, scale: Float = 0.04, out: String?, vocab: String?
     var i = 0
     while i < args.count {
         switch args[i] {
         case "--spec": i += 1
+        case "--vocab":
+            guard i + 1 < args.count else { throw ModelError.usage("--vocab needs a GGUF file") }
+            vocab = args[i + 1]; i += 1
         case "--seed":
             guard i + 1 < args.count, let v = UInt64(args[i + 1]) else { throw ModelError.usage("--seed needs a number") }
             seed = v; i += 1
@@ -68,9 +71,10 @@ func makeModelFromSpec(_ args: [String], specPath: String) throws {
         }
         i += 1
     }
-    guard let out else { throw ModelError.usage("usage: ggufkit-bench make-model OUT --spec FILE [--seed N] [--scale X]") }
+    guard let out else { throw ModelError.usage("usage: ggufkit-bench make-model OUT --spec FILE [--vocab GGUF] [--seed N] [--scale X]") }
     let text = try String(contentsOfFile: specPath, encoding: .utf8)
-    let spec = try ModelSpec(parsing: text, name: specPath)
+    var spec = try ModelSpec(parsing: text, name: specPath)
+    if let vocab { try spec.copyVocabulary(path: vocab) }
     try spec.write(to: out, seed: seed, scale: scale)
     print("wrote \(out): \(spec.tensors.count) tensors from \(specPath)")
 }

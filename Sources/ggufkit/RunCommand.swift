@@ -39,7 +39,9 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate text with a llama, qwen2, qwen3 or qwen3moe model (llama.cpp's flags).",
         discussion: """
-        The prompt is BOS + tokenize(PROMPT). Output streams as it is generated; speeds go to stderr at the \
+        The prompt is tokenized as llama-completion does: BOS when the vocabulary's add_bos_token says so, \
+        special tokens in the text (e.g. <|im_start|>) parsed; SPM and BPE vocabularies. Generation stops at \
+        any end-of-generation token (EOS, EOT, ...). Output streams as it is generated; speeds go to stderr at the \
         end. --temp 0 is greedy (first argmax). --tokens and --logits-out give exact comparisons: \
         `run M --tokens 1,325,283 -n 0 --logits-out l.npy` writes float32 [tokens, vocab].
         """
@@ -62,7 +64,7 @@ struct Run: ParsableCommand {
     @Flag(name: [.customShort("i"), .customLong("interactive")], help: "After each reply, read another prompt from stdin (same context).")
     var interactive = false
     @Flag(name: .customLong("color"), help: "Color the prompt and the input.") var color = false
-    @Flag(name: .customLong("ignore-eos"), help: "Do not stop at end-of-sequence.") var ignoreEOS = false
+    @Flag(name: .customLong("ignore-eos"), help: "Never generate end-of-generation tokens (llama.cpp: a -inf logit bias on them).") var ignoreEOS = false
     @Flag(name: .customLong("no-display-prompt"), help: "Do not echo the prompt.") var noDisplayPrompt = false
     @Option(name: .customLong("logits-out"), help: "Write the logits of every evaluated token as float32 .npy [tokens, vocab].")
     var logitsOut: String?
@@ -84,6 +86,9 @@ struct Run: ParsableCommand {
             params.repeatLastN = repeatLastN == -1 ? session.contextSize : repeatLastN
             params.seed = seed ?? UInt64.random(in: 0 ... UInt64(UInt32.max))
             var sampler = Sampler(params)
+            let eog = tok.vocabulary.endOfGenerationIDs
+            // --ignore-eos as llama.cpp: a -inf logit bias on every end-of-generation token (unless there is no EOS)
+            let banEOG = ignoreEOS && tok.vocabulary.eosID != nil
 
             var promptIDs: [Int32]
             if let tokens {
@@ -97,9 +102,10 @@ struct Run: ParsableCommand {
                     guard let d = FileManager.default.contents(atPath: file) else { throw RunnerError.usage("\(file): cannot read") }
                     text = String(decoding: d, as: UTF8.self)
                 }
-                promptIDs = tok.tokenize(tpl.wrap(text))
+                // llama-completion: common_tokenize(ctx, prompt, add_special: true, parse_special: true)
+                promptIDs = tok.tokenize(tpl.wrap(text), addSpecial: true, parseSpecial: true)
             }
-            if promptIDs.isEmpty { promptIDs = tok.vocabulary.bosID.map { [$0] } ?? [] }
+            if promptIDs.isEmpty, tok.vocabulary.addBOS { promptIDs = tok.vocabulary.bosID.map { [$0] } ?? [] }
             guard !promptIDs.isEmpty else { throw RunnerError.usage("empty prompt") }
             guard promptIDs.count <= session.contextSize else {
                 throw RunnerError.contextFull(needed: promptIDs.count, context: session.contextSize)
@@ -134,10 +140,11 @@ struct Run: ParsableCommand {
                 pending = nil
                 let t1 = Date()
                 while nPredict < 0 || produced < nPredict {
+                    if banEOG { for t in eog where Int(t) < logits.count { logits[Int(t)] = -.infinity } }
                     let next = sampler.sample(logits)
                     sampler.accept(next)
                     produced += 1
-                    if next == tok.vocabulary.eosID && !ignoreEOS { break }
+                    if eog.contains(next) && !banEOG { break }
                     out.write(detok.append(next), style: .output)
                     if session.remaining == 0 { writeStderr("\n[context full: \(session.contextSize) tokens]\n"); break }
                     if nPredict >= 0 && produced == nPredict { pending = next; break }
