@@ -16,7 +16,9 @@ extension LayerWeights {
             throw RunnerError.unsupportedTensor(p + name)
         }
         if i == 0 {
-            for name in ["rope_freqs.weight", "output.bias"] where has(name) { throw RunnerError.unsupportedTensor(name) }
+            for name in ["rope_freqs.weight", "output.bias"] where has(name) && !(name == "rope_freqs.weight" && a == .llama) {
+                throw RunnerError.unsupportedTensor(name)
+            }
         }
         func optionalVector(_ name: String, _ n: Int) throws -> NormWeight? { has(name) ? try vector(name, n) : nil }
         // qwen2's Q/K/V biases (llama.cpp creates them optional for every architecture's QKV; llama's

@@ -19,6 +19,8 @@ public final class LlamaModel: @unchecked Sendable {
     let layers: [LayerWeights]
     let outputNorm: NormWeight
     let output: Weight
+    /// `rope_freqs.weight` (llama: Llama 3's per-dimension RoPE frequency factors, n_rot/2 values), shared by every layer.
+    let ropeFreqs: NormWeight?
 
     /// Loads a GGUF llama file (or the first part of a split set: every part is mapped), or a GGML-era
     /// `.bin` through the converter's plan (`ggml` options give what GGML files never stored: `--gqa`,
@@ -103,6 +105,10 @@ public final class LlamaModel: @unchecked Sendable {
             return ExpertWeights(name: name, type: info.type, cols: cols, rows: rows, count: n, rowBytes: rb,
                                  data: bytes.baseAddress!, kernel: k)
         }
+        // llama.cpp's llama graph: rope_freqs {n_rot/2}, optional, the same tensor for every layer (other architectures
+        // do not load it: refused in LayerWeights.load).
+        ropeFreqs = hp.architecture == .llama && byName["rope_freqs.weight"] != nil
+            ? try norm("rope_freqs.weight", hp.ropeDimensions / 2) : nil
         var ls: [LayerWeights] = []
         for i in 0..<hp.layerCount {
             ls.append(try LayerWeights.load(layer: i, hparams: hp, has: { byName[$0] != nil },

@@ -13,12 +13,15 @@ func rmsNorm(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMu
 
 /// cos/sin of every rotated pair at one position, as ggml's `ggml_rope_cache_init` (theta multiplied
 /// by `base^(-2/n_rot)` pair after pair, in Float; linear scaling multiplies theta by `freqScale`).
-func ropeCache(position: Int, nRot: Int, freqBase: Float, freqScale: Float) -> [Float] {
+///
+/// `freqFactors` (`rope_freqs.weight`, n_rot/2 values: Llama 3's rope scaling as the converter writes it) divide
+/// each pair's angle before the frequency scale, as ggml's `rope_cache_init`: `freq_scale * (theta / ff)`.
+func ropeCache(position: Int, nRot: Int, freqBase: Float, freqScale: Float, freqFactors: [Float]? = nil) -> [Float] {
     let thetaScale = powf(freqBase, -2 / Float(nRot))
     var cache = [Float](repeating: 0, count: nRot)
     var theta = Float(position)
     for i0 in stride(from: 0, to: nRot, by: 2) {
-        let t = freqScale * theta
+        let t = freqFactors.map { freqScale * (theta / $0[i0 / 2]) } ?? freqScale * theta
         cache[i0] = cosf(t)
         cache[i0 + 1] = sinf(t)
         theta *= thetaScale

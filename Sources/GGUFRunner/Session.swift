@@ -66,7 +66,8 @@ public final class Session: @unchecked Sendable {
         x.withUnsafeMutableBufferPointer { xp in
             for (t, id) in tokens.enumerated() { emb.kernel.dequantize(emb.row(Int(id)), xp.baseAddress! + t * d, d) }
         }
-        let ropes = (0..<T).map { ropeCache(position: start + $0, nRot: hp.ropeDimensions, freqBase: hp.ropeFreqBase, freqScale: hp.ropeFreqScale) }
+        let ropes = (0..<T).map { ropeCache(position: start + $0, nRot: hp.ropeDimensions, freqBase: hp.ropeFreqBase, freqScale: hp.ropeFreqScale,
+                                          freqFactors: model.ropeFreqs?.values) }
         for (l, L) in model.layers.enumerated() {
             norm(x, L.attnNorm, &xn, T)
             mm(L.wq, xn, T, &q)

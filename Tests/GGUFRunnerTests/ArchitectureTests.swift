@@ -77,6 +77,8 @@ final class ArchitectureTests: XCTestCase {
 
     func testLlamaMoEBitIdentical() throws { try check("llama-moe") }
     func testQwen2BitIdentical() throws { try check("qwen2") }
+    /// Llama 3: `rope_freqs.weight` (per-dimension frequency factors, n_rot/2) divides each pair's RoPE angle.
+    func testLlama3RopeFreqsBitIdentical() throws { try check("llama3", [.f16, .q4_K_M]) }
     func testQwen3BitIdentical() throws { try check("qwen3") }
     func testQwen3MoEBitIdentical() throws { try check("qwen3moe") }
     /// `attention.key_length` 128 with n_embd 256 and 4 heads: Q rows of 512 (as Qwen3-0.6B's 16 × 128 over 1024).
@@ -172,8 +174,15 @@ final class ArchitectureTests: XCTestCase {
     func testTensorsTheRunnerWouldIgnoreAreRefused() throws {
         let p = try edited("qwen2", "qwen2-outbias") { $0.tensors.append(GGUFTensorInfo(name: "output.bias", ne: [320], type: .f32)) }
         expect(p) { e in XCTAssertEqual(e, .unsupportedTensor("output.bias")) }
-        let q = try edited("llama-moe", "llama-ropefreqs") { $0.tensors.append(GGUFTensorInfo(name: "rope_freqs.weight", ne: [32], type: .f32)) }
+        // rope_freqs is llama's only (llama.cpp's other graphs do not load it)
+        let q = try edited("qwen2", "qwen2-ropefreqs") { $0.tensors.append(GGUFTensorInfo(name: "rope_freqs.weight", ne: [32], type: .f32)) }
         expect(q) { e in XCTAssertEqual(e, .unsupportedTensor("rope_freqs.weight")) }
+        let r = try edited("llama3", "llama3-blk-ropefreqs") { $0.tensors.append(GGUFTensorInfo(name: "blk.1.rope_freqs.weight", ne: [32], type: .f32)) }
+        expect(r) { e in XCTAssertEqual(e, .unsupportedTensor("blk.1.rope_freqs.weight")) }
+        let w = try edited("llama3", "llama3-ropefreqs-shape") { s in
+            s.tensors = s.tensors.map { $0.name == "rope_freqs.weight" ? GGUFTensorInfo(name: $0.name, ne: [64], type: .f32) : $0 }
+        }
+        expect(w) { e in XCTAssertEqual(e, .wrongShape(name: "rope_freqs.weight", expected: [32], found: [64])) }
     }
 
     func testSummaryNamesTheArchitecture() throws {

@@ -16,12 +16,18 @@ import oracle  # noqa: E402
 
 bindir = sys.argv[1] if len(sys.argv) > 1 else "../../../.build/debug"
 TYPES = ["F16", "Q8_0", "Q4_K_M", "Q6_K"]
-SPECS = {"llama-moe": TYPES, "qwen2": TYPES, "qwen3": TYPES, "qwen3moe": TYPES, "qwen3-hd128": ["F16", "Q4_K_M"]}
+SPECS = {"llama-moe": TYPES, "qwen2": TYPES, "qwen3": TYPES, "qwen3moe": TYPES, "qwen3-hd128": ["F16", "Q4_K_M"],
+         "llama3": ["F16", "Q4_K_M"]}
+# make_refs.py DIR SPEC...: only those specs, the other entries of expected.json kept
+if len(sys.argv) > 2:
+    SPECS = {s: SPECS[s] for s in sys.argv[2:]}
 TOKENS = [1, 300, 5, 77, 260, 261, 262, 263, 42, 100, 318, 319, 7, 8, 9, 264, 265, 200, 150, 3, 4, 290, 291, 299]
 SCALE = "0.08"
 HEAD = 32   # values of the last row kept (a max |Δ| when the hash differs)
 
 out = {"tokens": TOKENS, "seed": 1, "scale": float(SCALE), "models": {}}
+if len(sys.argv) > 2:
+    out["models"] = json.load(open("expected.json"))["models"]
 tmp = tempfile.mkdtemp()
 for s, types in SPECS.items():
     f16 = f"{tmp}/{s}-F16.gguf"

@@ -1,5 +1,5 @@
 """Writes the runnable synthetic models of the runner's architecture tests (ModelSpec text, ../../../Sources/GGUFModel/Synthetic/ModelSpec.swift):
-llama-moe (Mixtral layout), qwen2, qwen3, qwen3moe, and qwen3-hd128 (attention.key_length 128: Q rows of 512). n_embd 256, 4 heads / 2 KV heads (head 64), 2 layers, n_ff 512,
+llama-moe (Mixtral layout), qwen2, qwen3, qwen3moe, qwen3-hd128 (attention.key_length 128: Q rows of 512), and llama3 (dense llama with rope_freqs.weight, freq_base 500000). n_embd 256, 4 heads / 2 KV heads (head 64), 2 layers, n_ff 512,
 an SPM vocabulary of 320 tokens (<unk> <s> </s>, 256 byte tokens, then ▁tN pieces, as SyntheticModel's), context 256.
 Run from this folder: python3 make_specs.py (then make_refs.sh for the llama.cpp logits)."""
 
@@ -20,7 +20,7 @@ def vocab():
             ("tokenizer.ggml.unknown_token_id", "u32", "0")]
 
 
-def spec(arch, experts=0, used=0, ffexp=0, bias=False, qknorm=False, hd=None, name=None):
+def spec(arch, experts=0, used=0, ffexp=0, bias=False, qknorm=False, hd=None, name=None, ropefreqs=False, base="10000"):
     wide = hd is not None   # attention.key_length: heads wider than n_embd / n_head (Qwen3 0.6B-style)
     hd = hd or D // HEADS
     QD = hd * HEADS
@@ -28,7 +28,7 @@ def spec(arch, experts=0, used=0, ffexp=0, bias=False, qknorm=False, hd=None, na
           (arch + ".context_length", "u32", "256"), (arch + ".embedding_length", "u32", str(D)),
           (arch + ".block_count", "u32", str(LAYERS)), (arch + ".feed_forward_length", "u32", str(FF)),
           (arch + ".attention.head_count", "u32", str(HEADS)), (arch + ".attention.head_count_kv", "u32", str(KV)),
-          (arch + ".attention.layer_norm_rms_epsilon", "f32", "1e-06"), (arch + ".rope.freq_base", "f32", "10000"),
+          (arch + ".attention.layer_norm_rms_epsilon", "f32", "1e-06"), (arch + ".rope.freq_base", "f32", base),
           (arch + ".rope.dimension_count", "u32", str(hd))]
     if wide:
         kv += [(arch + ".attention.key_length", "u32", str(hd)), (arch + ".attention.value_length", "u32", str(hd))]
@@ -38,6 +38,8 @@ def spec(arch, experts=0, used=0, ffexp=0, bias=False, qknorm=False, hd=None, na
             kv += [(arch + ".expert_feed_forward_length", "u32", str(ffexp))]
     kv += vocab()
     t = [("token_embd.weight", f"{D},{VOCAB}"), ("output_norm.weight", f"{D}"), ("output.weight", f"{D},{VOCAB}")]
+    if ropefreqs:   # Llama 3: per-dimension RoPE frequency factors {n_rot/2} (random 1 ± scale here)
+        t += [("rope_freqs.weight", f"{hd // 2}")]
     for l in range(LAYERS):
         p = f"blk.{l}."
         t += [(p + "attn_norm.weight", f"{D}"), (p + "attn_q.weight", f"{D},{QD}"), (p + "attn_k.weight", f"{D},{hd * KV}"),
@@ -64,3 +66,4 @@ spec("qwen2", bias=True)
 spec("qwen3", qknorm=True)
 spec("qwen3moe", experts=8, used=2, ffexp=256, qknorm=True)
 spec("qwen3", qknorm=True, hd=128, name="qwen3-hd128")
+spec("llama", ropefreqs=True, base="500000", name="llama3")
