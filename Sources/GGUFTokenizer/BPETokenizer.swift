@@ -68,14 +68,9 @@ public struct BPETokenizer: Sendable, TokenizesText {
         return output
     }
 
-    struct Symbol {
-        var start: Int
-        var n: Int
-        var prev: Int
-        var next: Int
-    }
+    typealias Symbol = MergeSymbol
 
-    struct Bigram {
+    struct Bigram: MergeCandidate {
         var left: Int
         var right: Int
         var rank: Int32
@@ -121,7 +116,7 @@ public struct BPETokenizer: Sendable, TokenizesText {
                         offs += n
                     }
                 }
-                var heap = Heap<Bigram>(precedes: { $0.precedes($1) })
+                var heap = MergeHeap<Bigram>()
                 func rank(_ l: Symbol, _ r: Symbol) -> Int32? {
                     key.removeAll(keepingCapacity: true)
                     key.append(contentsOf: UnsafeBufferPointer(rebasing: w[l.start ..< l.start + l.n]))
@@ -175,43 +170,5 @@ extension Vocabulary {
         let hex = Array("0123456789ABCDEF".utf8)
         let name: [UInt8] = [0x3C, 0x30, 0x78, hex[Int(b >> 4)], hex[Int(b & 15)], 0x3E]
         return name.withUnsafeBufferPointer { table.lookup($0) }
-    }
-}
-
-/// A binary heap; `precedes(a, b)` means a pops before b.
-struct Heap<T> {
-    private var items: [T] = []
-    let precedes: (T, T) -> Bool
-
-    init(precedes: @escaping (T, T) -> Bool) { self.precedes = precedes }
-
-    mutating func push(_ b: T) {
-        items.append(b)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) >> 1
-            if !precedes(items[i], items[parent]) { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() -> T? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if items.isEmpty { return top }
-        items[0] = last
-        var i = 0
-        let n = items.count
-        while true {
-            let l = 2 * i + 1
-            if l >= n { break }
-            var best = l
-            if l + 1 < n, precedes(items[l + 1], items[l]) { best = l + 1 }
-            if !precedes(items[best], items[i]) { break }
-            items.swapAt(i, best)
-            i = best
-        }
-        return top
     }
 }

@@ -6,14 +6,9 @@
 /// was queued; then the pairs with the new neighbours are queued. Finally each symbol is output as its
 /// token, or byte by byte as `<0xXX>` tokens when its text is not in the vocabulary.
 struct SPMSession {
-    struct Symbol {
-        var start: Int
-        var n: Int
-        var prev: Int
-        var next: Int
-    }
+    typealias Symbol = MergeSymbol
 
-    struct Bigram {
+    struct Bigram: MergeCandidate {
         var left: Int
         var right: Int
         var score: Float
@@ -61,7 +56,7 @@ struct SPMSession {
                                  slots: slots, bytes: bytes, offsets: offsets)
             }
 
-            var heap = BigramHeap()
+            var heap = MergeHeap<Bigram>()
             heap.reserve(sym.count)
 
             @inline(__always)
@@ -105,42 +100,5 @@ struct SPMSession {
                 i = s.next
             }
         }}}}}
-    }
-}
-
-/// A binary max-heap of bigrams in ``SPMSession/Bigram/precedes(_:)`` order.
-struct BigramHeap {
-    private var items: [SPMSession.Bigram] = []
-
-    mutating func reserve(_ n: Int) { items.reserveCapacity(n) }
-
-    mutating func push(_ b: SPMSession.Bigram) {
-        items.append(b)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) >> 1
-            if !items[i].precedes(items[parent]) { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() -> SPMSession.Bigram? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if items.isEmpty { return top }
-        items[0] = last
-        var i = 0
-        let n = items.count
-        while true {
-            let l = 2 * i + 1
-            if l >= n { break }
-            var best = l
-            if l + 1 < n, items[l + 1].precedes(items[l]) { best = l + 1 }
-            if !items[best].precedes(items[i]) { break }
-            items.swapAt(i, best)
-            i = best
-        }
-        return top
     }
 }
