@@ -58,21 +58,27 @@ public final class LlamaModel: @unchecked Sendable {
         var byName: [String: (GGUFTensorInfo, Int, Int)] = [:]
         for t in tensors { byName[t.0.name] = t }
         var types: [String: Int] = [:]
+        /// The kernel, row stride and mapped data of `rows` rows of `cols` values (shape already checked).
+        func map(_ name: String, _ info: GGUFTensorInfo, _ offset: Int, _ part: Int, cols: Int, rows: Int,
+                 expected: [Int]) throws -> (any WeightKernel, Int, UnsafeRawPointer) {
+            guard let k = KernelTable.kernel(for: info.type) else {
+                throw RunnerError.unsupportedType(name: name, type: info.type.name)
+            }
+            guard cols % info.type.blockSize == 0, let rb = info.type.rowBytes(cols) else {
+                throw RunnerError.wrongShape(name: name, expected: expected, found: info.ne)
+            }
+            let bytes = try files[part].bytes(at: offset, count: rb * rows)
+            types[info.type.name, default: 0] += 1
+            return (k, rb, bytes.baseAddress!)
+        }
         func matrix(_ name: String, _ cols: Int, _ rows: Int) throws -> Weight {
             guard let (info, offset, part) = byName[name] else { throw RunnerError.missingTensor(name) }
             guard info.ne.count <= 2 || info.ne.dropFirst(2).allSatisfy({ $0 == 1 }),
                   info.ne[0] == cols, (info.ne.count > 1 ? info.ne[1] : 1) == rows else {
                 throw RunnerError.wrongShape(name: name, expected: [cols, rows], found: info.ne)
             }
-            guard let k = KernelTable.kernel(for: info.type) else {
-                throw RunnerError.unsupportedType(name: name, type: info.type.name)
-            }
-            guard cols % info.type.blockSize == 0, let rb = info.type.rowBytes(cols) else {
-                throw RunnerError.wrongShape(name: name, expected: [cols, rows], found: info.ne)
-            }
-            let bytes = try files[part].bytes(at: offset, count: rb * rows)
-            types[info.type.name, default: 0] += 1
-            return Weight(name: name, type: info.type, cols: cols, rows: rows, rowBytes: rb, data: bytes.baseAddress!, kernel: k)
+            let (k, rb, data) = try map(name, info, offset, part, cols: cols, rows: rows, expected: [cols, rows])
+            return Weight(name: name, type: info.type, cols: cols, rows: rows, rowBytes: rb, data: data, kernel: k)
         }
         func norm(_ name: String, _ n: Int) throws -> NormWeight {
             guard let (info, offset, part) = byName[name] else { throw RunnerError.missingTensor(name) }
@@ -96,14 +102,9 @@ public final class LlamaModel: @unchecked Sendable {
             guard info.ne[2] == n else {
                 throw RunnerError.badHyperparameter("\(hp.architecture.rawValue).expert_count is \(n), but '\(name)' holds \(info.ne[2]) experts (shape \(info.ne))")
             }
-            guard let k = KernelTable.kernel(for: info.type) else { throw RunnerError.unsupportedType(name: name, type: info.type.name) }
-            guard cols % info.type.blockSize == 0, let rb = info.type.rowBytes(cols) else {
-                throw RunnerError.wrongShape(name: name, expected: [cols, rows, n], found: info.ne)
-            }
-            let bytes = try files[part].bytes(at: offset, count: rb * rows * n)
-            types[info.type.name, default: 0] += 1
+            let (k, rb, data) = try map(name, info, offset, part, cols: cols, rows: rows * n, expected: [cols, rows, n])
             return ExpertWeights(name: name, type: info.type, cols: cols, rows: rows, count: n, rowBytes: rb,
-                                 data: bytes.baseAddress!, kernel: k)
+                                 data: data, kernel: k)
         }
         // llama.cpp's llama graph: rope_freqs {n_rot/2}, optional, the same tensor for every layer (other architectures
         // do not load it: refused in LayerWeights.load).
