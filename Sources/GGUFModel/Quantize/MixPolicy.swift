@@ -286,7 +286,7 @@ public struct MixPolicy: Sendable {
         let roles = tensors.map { TensorRole(name: $0.name) }
         let nAttentionV = roles.filter { $0 == .attentionV }.count
         let nFFNDown = roles.filter { $0 == .ffnDown }.count
-        let row = MixTable.row(target, era: .v2023)
+        let row = MixTable.v2023[target] ?? .plain
         let d = target.defaultType
         var iAttentionV = 0, iFFNDown = 0
         var out: [TensorPlan] = []
@@ -303,13 +303,13 @@ public struct MixPolicy: Sendable {
                 case .output:
                     if t.ne[0] % 256 == 0 && t.ne[1] % 256 == 0 { type = .q6_K }
                 case .attentionV:
-                    type = row.attentionV.apply(to: type, i: iAttentionV, n: nAttentionV, model: model)
+                    type = row.attentionV.apply(to: type, i: iAttentionV, n: nAttentionV)
                     iAttentionV += 1
                 case .ffnDown:
-                    type = row.ffnDown.apply(to: type, i: iFFNDown, n: nFFNDown, model: model)
+                    type = row.ffnDown.apply(to: type, i: iFFNDown, n: nFFNDown)
                     iFFNDown += 1
                 case .attentionOutput:
-                    type = row.attentionOutput.apply(to: type, i: 0, n: nAttentionV, model: model)
+                    type = row.attentionOutput.apply(to: type, i: 0, n: nAttentionV)
                 default:
                     break
                 }

@@ -117,45 +117,25 @@ func useMoreBits(_ i: Int, _ n: Int) -> Bool {
     i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2
 }
 
-/// One cell of the mix table: how a tensor of a role is typed in layer `i` of `n`.
+/// One cell of the 2023 mix table: how a tensor of a role is typed in layer `i` of `n`.
 enum LayerRule: Sendable, Equatable {
     /// Leave the default type.
     case keep
     /// Always this type.
     case always(GGMLType)
-    /// `then` when `n_gqa >= atLeast`, else `otherwise`.
-    case gqa(atLeast: Int, then: GGMLType, otherwise: GGMLType)
-    /// `then` for the first layers (`i < threshold`), else `otherwise` (or the default when `nil`).
-    case firstLayers(Threshold, then: GGMLType, otherwise: GGMLType?)
     /// `then` where ``useMoreBits(_:_:)`` holds, else the default.
     case moreBits(GGMLType)
 
-    /// How many layers count as "first".
-    enum Threshold: Sendable, Equatable {
-        case fixed(Int)
-        /// `n / k` (integer division).
-        case fractionOfLayers(Int)
-
-        func value(_ n: Int) -> Int {
-            switch self {
-            case .fixed(let v): return v
-            case .fractionOfLayers(let k): return n / k
-            }
-        }
-    }
-
-    func apply(to type: GGMLType, i: Int, n: Int, model: MixModel) -> GGMLType {
+    func apply(to type: GGMLType, i: Int, n: Int) -> GGMLType {
         switch self {
         case .keep: return type
         case .always(let t): return t
-        case .gqa(let k, let then, let otherwise): return model.nGQA >= k ? then : otherwise
-        case .firstLayers(let th, let then, let otherwise): return i < th.value(n) ? then : (otherwise ?? type)
         case .moreBits(let t): return useMoreBits(i, n) ? t : type
         }
     }
 }
 
-/// One row of the mix table: the rules of one target for the three roles that ever differ.
+/// One row of the 2023 mix table: the rules of one target for the three roles that ever differ.
 struct MixRow: Sendable, Equatable {
     var attentionV: LayerRule = .keep
     var attentionOutput: LayerRule = .keep
@@ -174,8 +154,4 @@ enum MixTable {
         .q4_K_M: MixRow(attentionV: .moreBits(.q6_K), ffnDown: .moreBits(.q6_K)),
         .q5_K_M: MixRow(attentionV: .moreBits(.q6_K), ffnDown: .moreBits(.q6_K)),
     ]
-
-    static func row(_ target: QuantizeTarget, era: MixEra) -> MixRow {
-        era == .v2023 ? v2023[target] ?? .plain : .plain
-    }
 }
