@@ -79,6 +79,8 @@ struct Run: ParsableCommand {
     @Flag(name: .customLong("color"), help: "Color the prompt and the input.") var color = false
     @Flag(name: .customLong("ignore-eos"), help: "Never generate end-of-generation tokens (llama.cpp: a -inf logit bias on them).") var ignoreEOS = false
     @Flag(name: .customLong("no-display-prompt"), help: "Do not echo the prompt.") var noDisplayPrompt = false
+    @Flag(name: .customLong("verbose-prompt"), help: "Conversation mode: print the ids of each input (opening, user turns) and reply to stderr.")
+    var verbosePrompt = false
     @Option(name: .customLong("logits-out"), help: "Write the logits of every evaluated token as float32 .npy [tokens, vocab].")
     var logitsOut: String?
 
@@ -230,6 +232,7 @@ struct Run: ParsableCommand {
             guard pending.count + ids.count <= session.remaining else {
                 throw RunnerError.contextFull(needed: session.cache.count + pending.count + ids.count, context: session.contextSize)
             }
+            if verbosePrompt { writeStderr("input: \(ids)\n") }
             // llama-completion echoes the opening (special tokens as empty text), not the user's turns
             let shown = ids.map { detok.append($0) }.joined()
             if opening && !noDisplayPrompt { out.write(shown, style: .prompt) }
@@ -267,6 +270,7 @@ struct Run: ParsableCommand {
                     logits = try session.evaluate([next])
                 }
                 stats.genSeconds += Date().timeIntervalSince(t1)
+                if verbosePrompt { writeStderr("\nreply: \(reply + pending.filter { eog.contains($0) })\n") }
             }
             // Next user turn: one line (Ctrl-D ends); empty lines are skipped.
             var line = ""
