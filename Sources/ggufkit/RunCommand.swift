@@ -281,6 +281,8 @@ struct Run: ParsableCommand {
                 if b.last == 0x0A { b.removeLast() }
                 line = String(decoding: b, as: UTF8.self)
             }
+            // a terminal shows what was typed; piped input is echoed, as llama-completion does
+            if isatty(0) == 0 { out.write(line + "\n", style: .input) }
             sampler.reset()
             ids = chat.user(processEscapes(line))
             answer = true
