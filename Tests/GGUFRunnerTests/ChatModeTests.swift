@@ -1,5 +1,6 @@
 import Foundation
 import GGUFChat
+import GGUFModel
 import GGUFRunner
 import GGUFTestSupport
 import XCTest
@@ -7,16 +8,18 @@ import XCTest
 /// `ggufkit run -cnv` on BPEModelTests' synthetic qwen2 (Qwen2 vocabulary, whose chat template is chatml):
 /// the ids evaluated for the opening and each user turn are llama.cpp's tokenization of the texts
 /// llama-completion -cnv formats, and the greedy replies are `oracle-avx2 generate`'s on the same ids
-/// (`Fixtures/runner/chat/expected.json`, written by `make_refs.py`).
+/// (`Fixtures/runner/chat/expected.json`, written by `make_refs.py`). Two cases: the model's chatml with replies
+/// cut by `-n`; `--chat-template llama2-sys` on the same weights with `tokenizer.ggml.eot_token_id` set to an id
+/// of the first reply, which then ends at that token, joins the history and changes the second turn's text.
 final class ChatModeTests: XCTestCase {
     struct Expected: Decodable {
         struct Input: Decodable { let text: String; let ids: [Int32] }
+        struct Case: Decodable { let name: String; let chat_template: String?; let eot: UInt32?; let inputs: [Input]; let replies: [[Int32]] }
         let n: Int
         let system: String
         let lines: [String]
         let template: String
-        let inputs: [Input]
-        let replies: [[Int32]]
+        let cases: [Case]
     }
 
     static let expected: Expected = {
@@ -31,18 +34,39 @@ final class ChatModeTests: XCTestCase {
         }
     }
 
+    /// BPEModelTests' model with `tokenizer.ggml.eot_token_id` added (same weights).
+    static func eotModelPath(_ eot: UInt32) throws -> String {
+        let out = BPEModelTests.dir + "/qwen2-bpe-eot\(eot).gguf"
+        if FileManager.default.fileExists(atPath: out) { return out }
+        let text = try String(contentsOfFile: fixturesDir + "/runner/bpe/qwen2-bpe.spec", encoding: .utf8)
+        var spec = try ModelSpec(parsing: text, name: "qwen2-bpe")
+        try spec.copyVocabulary(path: fixturesDir + "/tokenizer/vocab/ggml-vocab-qwen2.gguf")
+        spec.metadata.setAppending("tokenizer.ggml.eot_token_id", .uint32(eot))
+        try spec.write(to: out, seed: BPEModelTests.expected.seed, scale: BPEModelTests.expected.scale)
+        return out
+    }
+
     func testConversationEvaluatesLlamaCppsIdsAndReplies() throws {
         let e = Self.expected
-        let model = try BPEModelTests.modelPath()
-        let r = try runGGUFKit(["run", model, "-cnv", "-sys", e.system, "-n", "\(e.n)", "--temp", "0", "-t", "2", "-c", "256",
-                                "--verbose-prompt"], stdin: e.lines.joined(separator: "\n") + "\n", timeout: 120)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("chat template: chatml"), r.stderr)
-        XCTAssertEqual(try idLines(r.stderr, "input: "), e.inputs.map(\.ids))
-        XCTAssertEqual(try idLines(r.stderr, "reply: "), e.replies)
-        // replies are streamed to stdout; the opening is echoed with its special tokens as empty text
-        let tok = BPEModelTests.model.tokenizer
-        for reply in e.replies { XCTAssertTrue(r.stdout.contains(tok.detokenize(reply)), r.stdout) }
+        XCTAssertEqual(e.cases.count, 2)
+        for c in e.cases {
+            let model = try c.eot.map(Self.eotModelPath) ?? BPEModelTests.modelPath()
+            let r = try runGGUFKit(["run", model, "-cnv", "-sys", e.system, "-n", "\(e.n)", "--temp", "0", "-t", "2", "-c", "256",
+                                    "--verbose-prompt"] + (c.chat_template.map { ["--chat-template", $0] } ?? []),
+                                   stdin: e.lines.joined(separator: "\n") + "\n", timeout: 120)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stderr.contains("chat template: \(c.chat_template ?? "chatml")"), r.stderr)
+            XCTAssertEqual(try idLines(r.stderr, "input: "), c.inputs.map(\.ids), c.name)
+            XCTAssertEqual(try idLines(r.stderr, "reply: "), c.replies, c.name)
+            // replies are streamed to stdout (the end token as empty text)
+            let tok = BPEModelTests.model.tokenizer
+            for reply in c.replies {
+                let shown = c.eot.map { eot in reply.filter { $0 != Int32(eot) } } ?? reply
+                XCTAssertTrue(r.stdout.contains(tok.detokenize(shown)), r.stdout)
+            }
+        }
+        // the opening is echoed with its special tokens as empty text
+        let r = try runGGUFKit(["run", try BPEModelTests.modelPath(), "-cnv", "-sys", e.system, "-n", "1", "--temp", "0", "-c", "256"])
         XCTAssertTrue(r.stdout.hasPrefix("system\n\(e.system)\n"), r.stdout)
     }
 
@@ -52,13 +76,22 @@ final class ChatModeTests: XCTestCase {
         let model = BPEModelTests.model
         XCTAssertEqual(model.chatTemplateText, e.template)
         XCTAssertEqual(try model.chatTemplate(), .chatml)
+        let c = e.cases[0]
         var chat = ChatPrompt(template: try model.chatTemplate(), tokenizer: model.tokenizer)
-        XCTAssertEqual(chat.start(system: e.system, prompt: ""), e.inputs[0].ids)
+        XCTAssertEqual(chat.start(system: e.system, prompt: ""), c.inputs[0].ids)
         for (i, line) in e.lines.enumerated() {
-            XCTAssertEqual(chat.user(line.replacingOccurrences(of: "\\n", with: "\n")), e.inputs[i + 1].ids, line)
+            XCTAssertEqual(chat.user(line.replacingOccurrences(of: "\\n", with: "\n")), c.inputs[i + 1].ids, line)
         }
+        // llama2-sys: the first reply (before its end token) recorded, the second turn opens a new [INST]
+        let l = e.cases[1]
+        var chat2 = ChatPrompt(template: try model.chatTemplate(override: "llama2-sys"), tokenizer: model.tokenizer)
+        XCTAssertEqual(chat2.start(system: e.system, prompt: ""), l.inputs[0].ids)
+        XCTAssertEqual(chat2.user(e.lines[0]), l.inputs[1].ids)
+        chat2.assistant(Array(l.replies[0].dropLast()))
+        XCTAssertEqual(chat2.user(e.lines[1].replacingOccurrences(of: "\\n", with: "\n")), l.inputs[2].ids)
+        XCTAssertEqual(String(decoding: l.inputs[2].text.utf8.prefix(8), as: UTF8.self), "[INST] T")
         // llama.cpp's texts, byte for byte
-        XCTAssertEqual(ChatTemplate.chatml.apply([ChatMessage(role: "system", content: e.system)], addAssistant: false), e.inputs[0].text)
+        XCTAssertEqual(ChatTemplate.chatml.apply([ChatMessage(role: "system", content: e.system)], addAssistant: false), c.inputs[0].text)
     }
 
     /// --chat-template NAME replaces the model's template; -p opens with a first user turn answered at once.

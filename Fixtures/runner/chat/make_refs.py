@@ -50,6 +50,56 @@ def format_single(tmpl, past, new, add_ass):
     return ("\n" if add_ass and fmt_past.endswith("\n") else "") + diff
 
 
+def piece(model, ids):
+    """llama.cpp's common_token_to_piece(ctx, id, special=false) of each id, concatenated."""
+    mp = llama_cpp.llama_model_default_params()
+    mp.vocab_only = True
+    m = llama_cpp.llama_model_load_from_file(model.encode(), mp)
+    vocab = llama_cpp.llama_model_get_vocab(m)
+    out = b""
+    for t in ids:
+        buf = ctypes.create_string_buffer(256)
+        n = llama_cpp.llama_token_to_piece(vocab, t, buf, len(buf), 0, False)
+        out += buf.raw[:n]
+    llama_cpp.llama_model_free(m)
+    return out.decode()
+
+
+def converse(model, tmpl, control, eog, cut_at=None):
+    """The inputs and greedy replies of llama-completion -cnv -sys SYSTEM -n N over LINES. A reply ends at an id of
+    `eog` (recorded in the history, evaluated with the next turn) or after N ids (not recorded). `cut_at`: stop the
+    first reply after that many ids, its next id to be made the EOT token (returned)."""
+    history = [("system", SYSTEM)]
+    opening = apply(tmpl, history, False)
+    inputs = [{"text": opening, "ids": oracle("oracle", "tokenize", model, opening, "--special")["ids"]}]
+    evaluated = list(inputs[0]["ids"])
+    replies = []
+    eot = None
+    for line in LINES:
+        text = line.replace("\\n", "\n")   # llama.cpp's string_process_escapes (only \n is used here)
+        part = format_single(tmpl, history, ("user", text), True)
+        history.append(("user", text))
+        ids = oracle("oracle", "tokenize", model, part, "--no-bos", "--special")["ids"]
+        inputs.append({"text": part, "ids": ids})
+        evaluated += ids
+        g = oracle("oracle-avx2", "generate", model, "--tokens", ",".join(map(str, evaluated)), "--n", str(N),
+                   "--flash-attn", "off", "--no-repack", "--threads", "2", "--ctx", "256")
+        reply = (g.get("ids") or g.get("tokens") or g.get("generated"))[:N]
+        if cut_at is not None and not replies:
+            eot = reply[cut_at]
+            assert eot not in reply[:cut_at], reply
+            eog = eog | {eot}
+        ends = [i for i, t in enumerate(reply) if t in eog]
+        if ends:
+            reply = reply[:ends[0] + 1]
+            history.append(("assistant", piece(model, reply[:-1])))
+        assert not set(reply) & set(control), f"reply {reply} meets a control token"
+        replies.append(reply)
+        evaluated += reply
+        print(repr(part), ids, reply)
+    return inputs, replies, eot
+
+
 def main():
     tmp = tempfile.mkdtemp()
     model = f"{tmp}/qwen2-bpe-F16.gguf"
@@ -62,28 +112,22 @@ def main():
     tmpl = bytes(f.parts[f.data[0]]).decode()
     ty = r.fields["tokenizer.ggml.token_type"]
     control = [i for i, d in enumerate(ty.data) if int(ty.parts[d][0]) == 3]
-    tmpl = tmpl.encode()
-    history = [("system", SYSTEM)]
-    opening = apply(tmpl, history, False)
-    inputs = [{"text": opening, "ids": oracle("oracle", "tokenize", model, opening, "--special")["ids"]}]
-    evaluated = list(inputs[0]["ids"])
-    replies = []
-    for line in LINES:
-        text = line.replace("\\n", "\n")   # llama.cpp's string_process_escapes (only \n is used here)
-        part = format_single(tmpl, history, ("user", text), True)
-        history.append(("user", text))
-        ids = oracle("oracle", "tokenize", model, part, "--no-bos", "--special")["ids"]
-        inputs.append({"text": part, "ids": ids})
-        evaluated += ids
-        g = oracle("oracle-avx2", "generate", model, "--tokens", ",".join(map(str, evaluated)), "--n", str(N),
-                   "--flash-attn", "off", "--no-repack", "--threads", "2", "--ctx", "256")
-        reply = (g.get("ids") or g.get("tokens") or g.get("generated"))[:N]
-        assert not set(reply) & set(control), f"reply {reply} meets a control token: not the -n path"
-        replies.append(reply)
-        evaluated += reply
-        print(repr(part), ids, reply)
-    out = {"seed": 1, "scale": 0.5, "n": N, "system": SYSTEM, "lines": LINES, "template": tmpl.decode(),
-           "inputs": inputs, "replies": replies}
+    cases = []
+    # 1. the model's template (chatml); replies cut by -n
+    inputs, replies, _ = converse(model, tmpl.encode(), control, set())
+    cases.append({"name": "chatml, -n", "chat_template": None, "eot": None, "inputs": inputs, "replies": replies})
+    # 2. --chat-template llama2-sys on the same weights with tokenizer.ggml.eot_token_id set to the fifth id of the
+    #    first reply: that reply ends there (an end-of-generation token), joins the history, and its end token is
+    #    evaluated before the second turn (whose llama2 text depends on the recorded reply)
+    _, _, eot = converse(model, b"llama2-sys", control, set(), cut_at=4)
+    eot_model = f"{tmp}/qwen2-bpe-eot.gguf"
+    subprocess.run([f"{home}/venv/bin/gguf-new-metadata", model, eot_model, "--special-token-by-id", "eot", str(eot),
+                    "--force"], check=True, stdout=subprocess.DEVNULL)
+    inputs, replies, _ = converse(eot_model, b"llama2-sys", control, {eot})
+    assert replies[0][-1] == eot and len(replies[0]) == 5, replies
+    cases.append({"name": "llama2-sys, EOT", "chat_template": "llama2-sys", "eot": eot, "inputs": inputs,
+                  "replies": replies})
+    out = {"seed": 1, "scale": 0.5, "n": N, "system": SYSTEM, "lines": LINES, "template": tmpl, "cases": cases}
     with open("expected.json", "w") as f:
         json.dump(out, f, indent=1, ensure_ascii=False)
         f.write("\n")
