@@ -220,7 +220,7 @@ struct Run: ParsableCommand {
             first = String(decoding: d, as: UTF8.self)
         }
         var chat = ChatPrompt(template: template, tokenizer: tok)
-        var ids = chat.start(system: systemPrompt ?? "", prompt: processEscapes(first))
+        var ids = chat.start(system: systemPrompt ?? "", prompt: String(decoding: Tokenize.processEscapes(Array(first.utf8)), as: UTF8.self))
         var answer = !first.isEmpty
         let eog = tok.vocabulary.endOfGenerationIDs
         let out = StreamOut(color: color)
@@ -284,7 +284,7 @@ struct Run: ParsableCommand {
             // a terminal shows what was typed; piped input is echoed, as llama-completion does
             if isatty(0) == 0 { out.write(line + "\n", style: .input) }
             sampler.reset()
-            ids = chat.user(processEscapes(line))
+            ids = chat.user(String(decoding: Tokenize.processEscapes(Array(line.utf8)), as: UTF8.self))
             answer = true
         }
         out.write(detok.finish() + "\n", style: .plain)
