@@ -71,10 +71,11 @@ struct Run: ParsableCommand {
     @Flag(name: [.customLong("cnv", withSingleDash: true), .customLong("conversation")],
           help: "Conversation mode: chat with the model's chat template, one user turn per line of stdin.")
     var conversation = false
-    @Option(name: [.customLong("sys", withSingleDash: true), .customLong("system-prompt")], help: "Conversation mode: the system message.")
+    @Option(name: [.customLong("sys", withSingleDash: true), .customLong("system-prompt")], help: ArgumentHelp("Conversation mode: the system message.", valueName: "text"))
     var systemPrompt: String?
     @Option(name: .customLong("chat-template"),
-            help: "Conversation mode: a llama.cpp built-in template name (chatml, llama3, gemma, ...) or a template text. Default: the model's.")
+            help: ArgumentHelp("Conversation mode: a llama.cpp built-in template name (chatml, llama3, gemma, ...) or a template text. Default: the model's.",
+                               valueName: "name"))
     var chatTemplate: String?
     @Flag(name: .customLong("color"), help: "Color the prompt and the input.") var color = false
     @Flag(name: .customLong("ignore-eos"), help: "Never generate end-of-generation tokens (llama.cpp: a -inf logit bias on them).") var ignoreEOS = false
