@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "GGUFKernels", targets: ["GGUFKernels"]),
         .library(name: "GGUFModel", targets: ["GGUFModel"]),
         .library(name: "GGUFRunner", targets: ["GGUFRunner"]),
+        .library(name: "GGUFChat", targets: ["GGUFChat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,15 +45,17 @@ let package = Package(
         .target(name: "GGUFKernels", dependencies: ["CKernels"], swiftSettings: hot, linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // llama.cpp's SentencePiece and BPE tokenizers over a vocabulary; -O even in debug (150k-token tables).
         .target(name: "GGUFTokenizer", swiftSettings: [.unsafeFlags(["-O"])]),
+        // llama.cpp's built-in chat templates: detection from the template text, formatting of messages.
+        .target(name: "GGUFChat"),
         // Model operations: convert, quantize, inspect.
         .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"], swiftSettings: [.unsafeFlags(["-O"])]),
         // The runner's float primitives in llama.cpp's x86 AVX2 order (F32/F16 dots, softmax, SwiGLU); -O2 even in debug.
         .target(name: "CRunnerOps", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         // The llama runner.
-        .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel", "CRunnerOps"],
+        .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel", "GGUFChat", "CRunnerOps"],
                 swiftSettings: hot),
         .executableTarget(name: "ggufkit", dependencies: [
-            "GGUFModel", "GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFTokenizer",
+            "GGUFModel", "GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFTokenizer", "GGUFChat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ggufkit-bench", dependencies: ["GGUFKernels", "GGUFModel", "GGUFFormat", "GGUFIO"], swiftSettings: kernelFlags),
@@ -62,7 +65,8 @@ let package = Package(
         .testTarget(name: "GGUFFormatTests", dependencies: ["GGUFFormat", "GGUFIO", "GGUFTestSupport"]),
         .testTarget(name: "GGUFKernelsTests", dependencies: ["GGUFKernels"]),
         .testTarget(name: "GGUFTokenizerTests", dependencies: ["GGUFTokenizer", "GGUFFormat", "GGUFRunner"]),
+        .testTarget(name: "GGUFChatTests", dependencies: ["GGUFChat", "GGUFTestSupport"]),
         .testTarget(name: "GGUFModelTests", dependencies: ["GGUFModel", "GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTestSupport"]),
-        .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFModel", "GGUFTokenizer", "GGUFTestSupport"]),
+        .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFModel", "GGUFTokenizer", "GGUFChat", "GGUFTestSupport"]),
     ]
 )

@@ -32,6 +32,9 @@ public struct Sampler: Sendable {
         if recent.count > keep * 2 + 64 { recent.removeFirst(recent.count - keep) }
     }
 
+    /// Forgets the tokens seen (llama.cpp's `common_sampler_reset`, done at each new turn of a conversation).
+    public mutating func reset() { recent = [] }
+
     /// Picks the next token from one row of logits.
     public mutating func sample(_ logits: [Float]) -> Int32 {
         var l = logits

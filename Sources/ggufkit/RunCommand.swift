@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GGUFChat
 import GGUFIO
 import GGUFModel
 import GGUFRunner
@@ -43,7 +44,11 @@ struct Run: ParsableCommand {
         special tokens in the text (e.g. <|im_start|>) parsed; SPM and BPE vocabularies. Generation stops at \
         any end-of-generation token (EOS, EOT, ...). Output streams as it is generated; speeds go to stderr at the \
         end. --temp 0 is greedy (first argmax). --tokens and --logits-out give exact comparisons: \
-        `run M --tokens 1,325,283 -n 0 --logits-out l.npy` writes float32 [tokens, vocab].
+        `run M --tokens 1,325,283 -n 0 --logits-out l.npy` writes float32 [tokens, vocab]. \
+        -cnv is llama-completion's conversation mode (without --jinja): the model's tokenizer.chat_template (or \
+        --chat-template NAME) as llama.cpp's built-in templates format it, -sys as the system message, one user \
+        turn per line of standard input (escapes such as \\n processed), replies streamed, the KV cache kept \
+        between turns; Ctrl-D ends.
         """
     )
 
@@ -63,9 +68,20 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("template"), help: "Prompt template: none or alpaca.") var template: String = "none"
     @Flag(name: [.customShort("i"), .customLong("interactive")], help: "After each reply, read another prompt from stdin (same context).")
     var interactive = false
+    @Flag(name: [.customLong("cnv", withSingleDash: true), .customLong("conversation")],
+          help: "Conversation mode: chat with the model's chat template, one user turn per line of stdin.")
+    var conversation = false
+    @Option(name: [.customLong("sys", withSingleDash: true), .customLong("system-prompt")], help: ArgumentHelp("Conversation mode: the system message.", valueName: "text"))
+    var systemPrompt: String?
+    @Option(name: .customLong("chat-template"),
+            help: ArgumentHelp("Conversation mode: a llama.cpp built-in template name (chatml, llama3, gemma, ...) or a template text. Default: the model's.",
+                               valueName: "name"))
+    var chatTemplate: String?
     @Flag(name: .customLong("color"), help: "Color the prompt and the input.") var color = false
     @Flag(name: .customLong("ignore-eos"), help: "Never generate end-of-generation tokens (llama.cpp: a -inf logit bias on them).") var ignoreEOS = false
     @Flag(name: .customLong("no-display-prompt"), help: "Do not echo the prompt.") var noDisplayPrompt = false
+    @Flag(name: .customLong("verbose-prompt"), help: "Conversation mode: print the ids of each input (opening, user turns) and reply to stderr.")
+    var verbosePrompt = false
     @Option(name: .customLong("logits-out"), help: "Write the logits of every evaluated token as float32 .npy [tokens, vocab].")
     var logitsOut: String?
 
@@ -73,6 +89,13 @@ struct Run: ParsableCommand {
         try runReportingErrors {
             guard let tpl = PromptTemplate(rawValue: template) else {
                 throw RunnerError.usage("unknown template '\(template)' (none, alpaca)")
+            }
+            if conversation {
+                guard tpl == .none, tokens == nil, logitsOut == nil else {
+                    throw RunnerError.usage("-cnv formats turns with the chat template: not with --template, --tokens or --logits-out")
+                }
+            } else if systemPrompt != nil || chatTemplate != nil {
+                throw RunnerError.usage("-sys and --chat-template are for conversation mode (-cnv)")
             }
             let (model, session) = try modelOptions.load()
             let tok = model.tokenizer
@@ -89,6 +112,10 @@ struct Run: ParsableCommand {
             let eog = tok.vocabulary.endOfGenerationIDs
             // --ignore-eos as llama.cpp: a -inf logit bias on every end-of-generation token (unless there is no EOS)
             let banEOG = ignoreEOS && tok.vocabulary.eosID != nil
+            if conversation {
+                try converse(model: model, session: session, sampler: &sampler, banEOG: banEOG)
+                return
+            }
 
             var promptIDs: [Int32]
             if let tokens {
@@ -144,7 +171,7 @@ struct Run: ParsableCommand {
                     let next = sampler.sample(logits)
                     sampler.accept(next)
                     produced += 1
-                    if eog.contains(next) && !banEOG { break }
+                    if eog.contains(next) && !banEOG { pending = interactive ? next : nil; break }
                     out.write(detok.append(next), style: .output)
                     if session.remaining == 0 { writeStderr("\n[context full: \(session.contextSize) tokens]\n"); break }
                     if nPredict >= 0 && produced == nPredict { pending = next; break }
@@ -176,6 +203,94 @@ struct Run: ParsableCommand {
         }
     }
 
+
+    /// `-cnv`: llama-completion's conversation mode without --jinja (tools/completion): the opening (system
+    /// message, and -p as a first user turn) tokenized with BOS, then per line of stdin the new part of the
+    /// formatted conversation, evaluated after the previous reply's last token; replies stream until an
+    /// end-of-generation token, -n tokens or a full context.
+    private func converse(model: LlamaModel, session: Session, sampler: inout Sampler, banEOG: Bool) throws {
+        let tok = model.tokenizer
+        let template: ChatTemplate
+        do { template = try model.chatTemplate(override: chatTemplate) } catch {
+            throw RunnerError.usage(chatTemplate == nil ? "\(model.path): \(error)" : "--chat-template: \(error)")
+        }
+        writeStderr("chat template: \(template.name ?? "dots1")\n")
+        var first = prompt ?? ""
+        if let file {
+            guard let d = FileManager.default.contents(atPath: file) else { throw RunnerError.usage("\(file): cannot read") }
+            first = String(decoding: d, as: UTF8.self)
+        }
+        var chat = ChatPrompt(template: template, tokenizer: tok)
+        var ids = chat.start(system: systemPrompt ?? "", prompt: String(decoding: Tokenize.processEscapes(Array(first.utf8)), as: UTF8.self))
+        var answer = !first.isEmpty
+        let eog = tok.vocabulary.endOfGenerationIDs
+        let out = StreamOut(color: color)
+        var detok = Detokenizer(tokenizer: tok)
+        var stats = Stats()
+        var pending: [Int32] = []   // the last reply's last token (or its end token): evaluated with the next turn
+        var opening = true
+        conversation: while true {
+            guard pending.count + ids.count <= session.remaining else {
+                throw RunnerError.contextFull(needed: session.cache.count + pending.count + ids.count, context: session.contextSize)
+            }
+            if verbosePrompt { writeStderr("input: \(ids)\n") }
+            // llama-completion echoes the opening (special tokens as empty text), not the user's turns
+            let shown = ids.map { detok.append($0) }.joined()
+            if opening && !noDisplayPrompt { out.write(shown, style: .prompt) }
+            opening = false
+            let t0 = Date()
+            var logits = try session.evaluate(pending + ids)
+            stats.promptTokens += pending.count + ids.count
+            stats.promptSeconds += Date().timeIntervalSince(t0)
+            for t in ids { sampler.accept(t) }
+            pending = []
+            if answer {
+                var reply: [Int32] = []
+                let t1 = Date()
+                while nPredict < 0 || reply.count < nPredict {
+                    if banEOG { for t in eog where Int(t) < logits.count { logits[Int(t)] = -.infinity } }
+                    let next = sampler.sample(logits)
+                    sampler.accept(next)
+                    stats.genTokens += 1
+                    if eog.contains(next) && !banEOG {
+                        // the reply joins the history; its end token is evaluated with the next turn
+                        chat.assistant(reply)
+                        pending = [next]
+                        out.write("\n", style: .plain)
+                        break
+                    }
+                    reply.append(next)
+                    out.write(detok.append(next), style: .output)
+                    if session.remaining == 0 {
+                        writeStderr("\n[context full: \(session.contextSize) tokens]\n")
+                        stats.genSeconds += Date().timeIntervalSince(t1)
+                        break conversation
+                    }
+                    // -n reached: llama-completion gives the turn back without recording the reply
+                    if nPredict >= 0 && reply.count == nPredict { pending = [next]; break }
+                    logits = try session.evaluate([next])
+                }
+                stats.genSeconds += Date().timeIntervalSince(t1)
+                if verbosePrompt { writeStderr("\nreply: \(reply + pending.filter { eog.contains($0) })\n") }
+            }
+            // Next user turn: one line (Ctrl-D ends); empty lines are skipped.
+            var line = ""
+            while line.isEmpty {
+                out.write("\n> ", style: .plain)
+                guard let l = readLine(strippingNewline: false) else { break conversation }
+                var b = Array(l.utf8)
+                if b.last == 0x0A { b.removeLast() }
+                line = String(decoding: b, as: UTF8.self)
+            }
+            // a terminal shows what was typed; piped input is echoed, as llama-completion does
+            if isatty(0) == 0 { out.write(line + "\n", style: .input) }
+            sampler.reset()
+            ids = chat.user(String(decoding: Tokenize.processEscapes(Array(line.utf8)), as: UTF8.self))
+            answer = true
+        }
+        out.write(detok.finish() + "\n", style: .plain)
+        writeStderr(stats.report())
+    }
 }
 
 /// Timings for the end-of-run line.

@@ -44,7 +44,8 @@ public final class RunningProcess {
     let outURL: URL, errURL: URL
     let started = Date()
 
-    public init(_ binary: String, _ args: [String], cwd: String? = nil) throws {
+    /// `stdin`: text the process reads on its standard input (default: none, /dev/null).
+    public init(_ binary: String, _ args: [String], cwd: String? = nil, stdin: String? = nil) throws {
         let tmp = NSTemporaryDirectory() + "ggufkit-proc-\(UUID().uuidString)"
         outURL = URL(fileURLWithPath: tmp + ".out")
         errURL = URL(fileURLWithPath: tmp + ".err")
@@ -55,7 +56,14 @@ public final class RunningProcess {
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
+        if let stdin {
+            let inPath = tmp + ".in"
+            _ = FileManager.default.createFile(atPath: inPath, contents: Data(stdin.utf8))
+            process.standardInput = FileHandle(forReadingAtPath: inPath)
+            try? FileManager.default.removeItem(atPath: inPath)   // the open handle keeps it readable
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         var env = ProcessInfo.processInfo.environment
         env["SWIFT_BACKTRACE"] = "enable=no"  // a crash should be a quick signal, not a long backtrace
         process.environment = env
@@ -87,9 +95,9 @@ public final class RunningProcess {
 }
 
 /// Runs `ggufkit ARGS` to the end.
-public func runGGUFKit(_ args: [String], cwd: String? = nil, timeout: Double = 30) throws -> ProcessResult {
+public func runGGUFKit(_ args: [String], cwd: String? = nil, stdin: String? = nil, timeout: Double = 30) throws -> ProcessResult {
     guard let bin = ggufkitBinary else { throw CLIError.noBinary }
-    return try RunningProcess(bin, args, cwd: cwd).wait(timeout: timeout)
+    return try RunningProcess(bin, args, cwd: cwd, stdin: stdin).wait(timeout: timeout)
 }
 
 public enum CLIError: Error, CustomStringConvertible {
