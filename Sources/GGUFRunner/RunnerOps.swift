@@ -18,9 +18,9 @@ func usesTinyBLAS(m: Int, n: Int, k: Int) -> Bool { n >= 2 && k % 8 == 0 && m % 
 
 /// Whether llama.cpp sums a matmul of `type` weights over `tokens` tokens in llamafile's
 /// tinyBLAS_Q0_AVX order (8 int32 lanes per block, FMA-accumulated with the scale product, hsum at the
-/// end) rather than ggml_vec_dot's: Q8_0, Q4_0 and Q5_0 weights in batches of 2 or more tokens.
+/// end) rather than ggml_vec_dot's: Q8_0, Q4_0, Q5_0 and IQ4_NL weights in batches of 2 or more tokens.
 func usesTinyBLASQ0(_ type: GGMLType, tokens: Int) -> Bool {
-    tokens >= 2 && (type == .q8_0 || type == .q4_0 || type == .q5_0)
+    tokens >= 2 && (type == .q8_0 || type == .q4_0 || type == .q5_0 || type == .iq4_NL)
 }
 
 /// Whether llama.cpp computes a matmul of `type` weights over `tokens` tokens with its tiled K-quant
