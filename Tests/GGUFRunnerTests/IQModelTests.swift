@@ -6,7 +6,7 @@ import XCTest
 
 /// Models whose matrices use the IQ, TQ and MXFP4 types (`Fixtures/runner/iq`, quantized by llama-quantize: iq-grid.gguf
 /// with IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ1_S, IQ1_M, IQ3_S, IQ4_XS; iq-lut.gguf with IQ4_NL, TQ1_0, TQ2_0, MXFP4):
-/// logits one token at a time and for a batch of 7 tokens equal bit for bit to llama.cpp's AVX2 build where
+/// logits one token at a time and for a batch of 7 tokens (iq-lut: also of 24) equal bit for bit to llama.cpp's AVX2 build where
 /// `CRunnerOps` runs (elsewhere within a tolerance on the first logits of the last row), and llama-perplexity's values.
 final class IQModelTests: XCTestCase {
     struct Expected: Decodable {
@@ -15,6 +15,7 @@ final class IQModelTests: XCTestCase {
             let sha256_file: String
             let batch: Run
             let single: Run
+            let batch_full: Run
             let ppl_running: [Double]
             let ppl_final: Double
         }
@@ -29,7 +30,9 @@ final class IQModelTests: XCTestCase {
         return try! JSONDecoder().decode(Expected.self, from: d)
     }()
 
-    func check(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// `fullBatchExact`: whether the 24-token batch must match too (from 8 tokens on llama.cpp computes IQ4_XS and the
+    /// grid types with its tiled matmul, which the runner does not follow: then within 1e-3 of the largest logit).
+    func check(_ name: String, fullBatchExact: Bool, file: StaticString = #filePath, line: UInt = #line) throws {
         let e = Self.expected
         let ref = try XCTUnwrap(e.models[name])
         let path = Self.dir + "/\(name).gguf"
@@ -40,13 +43,19 @@ final class IQModelTests: XCTestCase {
         let batchTokens = Array(e.tokens.prefix(e.batch_tokens))
         let batch = try s.evaluate(batchTokens, allLogits: true)
         s.reset()
+        let full = try s.evaluate(e.tokens, allLogits: true)
+        s.reset()
         var single: [Float] = []
         for t in e.tokens { single += try s.evaluate([t], allLogits: true) }
-        for (mode, ours, r, n) in [("batch", batch, ref.batch, batchTokens.count), ("single", single, ref.single, e.tokens.count)] {
+        for (mode, ours, r, n) in [("batch", batch, ref.batch, batchTokens.count), ("single", single, ref.single, e.tokens.count),
+                                   ("batch_full", full, ref.batch_full, e.tokens.count)] {
             let head = r.last_row_head.count, at = (n - 1) * nv
             let a = Agreement(Array(ours[at ..< at + head]), r.last_row_head, vocab: head)
             print("\(name) \(mode): last row vs llama.cpp \(a)")
-            if runnerOpsAvailable {
+            if mode == "batch_full" && !fullBatchExact {
+                let top = r.last_row_head.map(abs).max() ?? 1
+                XCTAssertLessThan(a.maxAbs, 1e-3 * max(top, 1), "\(name) \(mode)", file: file, line: line)
+            } else if runnerOpsAvailable {
                 let bytes = ours.withUnsafeBytes { [UInt8]($0) }
                 XCTAssertEqual(sha256Hex(bytes), r.sha256, "\(name) \(mode): logits differ from llama.cpp's (last row \(a))",
                                file: file, line: line)
@@ -56,8 +65,8 @@ final class IQModelTests: XCTestCase {
         }
     }
 
-    func testGridTypesBitIdentical() throws { try check("iq-grid") }
-    func testLookupAndTernaryTypesBitIdentical() throws { try check("iq-lut") }
+    func testGridTypesBitIdentical() throws { try check("iq-grid", fullBatchExact: false) }
+    func testLookupAndTernaryTypesBitIdentical() throws { try check("iq-lut", fullBatchExact: true) }
 
     /// llama-perplexity -c 64 --chunks 4 on calib.txt: the running values as it prints them (4 decimals). iq-lut's
     /// matmuls are llama.cpp's (vec_dot, tinyBLAS_Q0 for IQ4_NL), so the values agree to the printed digits;

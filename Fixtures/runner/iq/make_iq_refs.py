@@ -5,14 +5,15 @@ Run from this folder on an x86 machine with AVX2 after `swift build` (ggufkit-be
     ORACLE_HOME=$HOME/.cache/ggufkit-oracle ORACLE_ISA=avx2 PYTHONPATH=$HOME/.cache/ggufkit-oracle/avx2-py \\
         $HOME/.cache/ggufkit-oracle/venv/bin/python make_iq_refs.py ../../../.build/debug
 Steps: `ggufkit-bench make-model --spec tiny-llama.spec --seed 1 --scale 0.08` (F16); calib.txt (written here, a
-deterministic pseudo-text); llama-imatrix on it; llama-quantize (AVX2 build) with per-tensor types to
+deterministic pseudo-text); llama-imatrix on it (1 thread: with 2 its sums vary); llama-quantize (AVX2 build) with per-tensor types to
   iq-grid.gguf: IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ1_S, IQ1_M, IQ3_S, IQ4_XS (with the imatrix)
   iq-lut.gguf:  IQ4_NL, TQ1_0, TQ2_0, MXFP4 (no imatrix)
-then llama.cpp's logits for TOKENS one token at a time and for the first BATCH tokens in one batch (n_ctx 256,
+then llama.cpp's logits for TOKENS one token at a time, for the first BATCH tokens in one batch and for all of
+TOKENS in one batch ("batch_full") (n_ctx 256,
 2 threads, flash attention off, no repacking), stored as the SHA-256 of the float32 little-endian logits plus the
 first 32 logits of the last row; and llama-perplexity's output on calib.txt (-c 64 --chunks 4 -b 64 -t 2 -fa off -nr).
 BATCH is 7: from 8 tokens on llama.cpp computes IQ4_XS and the grid types with its tiled matmul (ggml-cpu/tiled),
-which the runner does not follow (docs/runner.md).
+which the runner does not follow (docs/runner.md); "batch_full" records what that gives.
 """
 import hashlib, json, os, re, subprocess, sys, tempfile
 import numpy as np
@@ -46,31 +47,38 @@ f16 = f"{tmp}/tiny-F16.gguf"
 subprocess.run([f"{bindir}/ggufkit-bench", "make-model", f16, "--spec", "tiny-llama.spec", "--seed", "1", "--scale", "0.08"],
                check=True, stdout=subprocess.DEVNULL)
 imat = f"{tmp}/imatrix.gguf"
-subprocess.run([f"{tools}/llama-imatrix", "-m", f16, "-f", "calib.txt", "-c", "64", "-o", imat, "-t", "2", "--no-ppl"],
+subprocess.run([f"{tools}/llama-imatrix", "-m", f16, "-f", "calib.txt", "-c", "64", "-o", imat, "-t", "1", "--no-ppl"],
                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 out = {"tokens": TOKENS, "batch_tokens": BATCH, "models": {}}
 for name, (ftype, use_imatrix, types, embd, outp) in MODELS.items():
-    cmd = [f"{tools}/llama-quantize"] + (["--imatrix", imat] if use_imatrix else [])
+    # run in the temp folder with a relative imatrix path: quantize.imatrix.file keeps the path as given
+    cmd = [f"{tools}/llama-quantize"] + (["--imatrix", "imatrix.gguf"] if use_imatrix else [])
     for k, v in types.items():
         cmd += ["--tensor-type", f"{k}={v}"]
-    cmd += ["--token-embedding-type", embd, "--output-tensor-type", outp, f16, f"{name}.gguf", ftype, "2"]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd += ["--token-embedding-type", embd, "--output-tensor-type", outp, f16, os.path.abspath(f"{name}.gguf"), ftype, "2"]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp)
     m = oracle.Model(f"{name}.gguf", n_ctx=256, n_batch=256, threads=2, flash_attn="off", repack=False)
     batch = np.ascontiguousarray(m.decode(TOKENS[:BATCH], 0, True), dtype="<f4")
+    m.clear()
+    full = np.ascontiguousarray(m.decode(TOKENS, 0, True), dtype="<f4")
     m.clear()
     single = np.ascontiguousarray(np.stack([m.decode([t], i, True)[0] for i, t in enumerate(TOKENS)]), dtype="<f4")
     m.close()
     rec = {"sha256_file": hashlib.sha256(open(f"{name}.gguf", "rb").read()).hexdigest()}
-    for mode, a in [("batch", batch), ("single", single)]:
+    for mode, a in [("batch", batch), ("single", single), ("batch_full", full)]:
         rec[mode] = {"sha256": hashlib.sha256(a.tobytes()).hexdigest(), "last_row_head": [float(x) for x in a[-1][:HEAD]]}
-    ppl = subprocess.run([f"{tools}/llama-perplexity", "-m", f"{name}.gguf", "-f", "calib.txt", "-c", "64", "--chunks", "4",
-                          "-b", "64", "-t", "2", "-fa", "off", "-nr"], check=True, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-    text = ppl.stdout
-    rec["ppl_running"] = [float(v) for v in re.findall(r"\[\d+\]([0-9.]+),", text)]
-    final = re.search(r"Final estimate: PPL = ([0-9.]+)", text)
+    # llama-perplexity's log thread loses its last lines at exit in about half the runs (exit status 0): run it again
+    for attempt in range(20):
+        ppl = subprocess.run([f"{tools}/llama-perplexity", "-m", f"{name}.gguf", "-f", "calib.txt", "-c", "64", "--chunks",
+                              "4", "-b", "64", "-t", "2", "-fa", "off", "-nr"], check=True, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+        text = ppl.stdout
+        final = re.search(r"Final estimate: PPL = ([0-9.]+)", text)
+        if final:
+            break
     assert final, text[-2000:]
+    rec["ppl_running"] = [float(v) for v in re.findall(r"\[\d+\]([0-9.]+),", text)]
     rec["ppl_final"] = float(final.group(1))
     out["models"][name] = rec
     print(name, os.path.getsize(f"{name}.gguf"), "bytes; ppl", rec["ppl_running"], rec["ppl_final"])
