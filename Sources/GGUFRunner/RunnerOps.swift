@@ -24,8 +24,9 @@ func usesTinyBLASQ0(_ type: GGMLType, tokens: Int) -> Bool {
 }
 
 /// Whether llama.cpp computes a matmul of `type` weights over `tokens` tokens with its tiled K-quant
-/// kernel (ggml-cpu/tiled: Q2_K … Q6_K weights, batches of 8 or more tokens, weights not repacked)
+/// kernel (ggml-cpu/tiled: Q2_K … Q6_K, IQ4_XS and the IQ grid weights, batches of 8 or more tokens, weights not repacked)
 /// rather than ggml_vec_dot; its float order differs (`rops_gemm_kquant_tiled`).
 func usesTiledKQuant(_ type: GGMLType, tokens: Int) -> Bool {
-    tokens >= 8 && [GGMLType.q2_K, .q3_K, .q4_K, .q5_K, .q6_K].contains(type)
+    tokens >= 8 && [GGMLType.q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_XS, .iq2_XXS, .iq2_XS, .iq2_S, .iq3_XXS, .iq3_S,
+                     .iq1_S, .iq1_M].contains(type)
 }

@@ -12,8 +12,8 @@ then llama.cpp's logits for TOKENS one token at a time, for the first BATCH toke
 TOKENS in one batch ("batch_full") (n_ctx 256,
 2 threads, flash attention off, no repacking), stored as the SHA-256 of the float32 little-endian logits plus the
 first 32 logits of the last row; and llama-perplexity's output on calib.txt (-c 64 --chunks 4 -b 64 -t 2 -fa off -nr).
-BATCH is 7: from 8 tokens on llama.cpp computes IQ4_XS and the grid types with its tiled matmul (ggml-cpu/tiled),
-which the runner does not follow (docs/runner.md); "batch_full" records what that gives.
+BATCH is 7, below the 8 tokens from which llama.cpp computes IQ4_XS and the grid types with its tiled matmul
+(ggml-cpu/tiled): "batch" checks vec_dot (and tinyBLAS_Q0 for IQ4_NL), "batch_full" the tiled path.
 """
 import hashlib, json, os, re, subprocess, sys, tempfile
 import numpy as np

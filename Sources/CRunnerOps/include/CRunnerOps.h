@@ -74,6 +74,12 @@ void rops_gemm_q0_tb(int type, long k, const void *w, long ldw, long r0, long r1
 /// super-blocks in order. Row strides in bytes. Each weight super-block is unpacked once per 64 tokens.
 void rops_gemm_kquant_tiled(int type, long k, const void *w, long ldw, long r0, long r1,
                             const void *x, long ldx, long nt, float *c, long ldc);
+/// The same for IQ4_XS and the IQ grid types (16 IQ2_XXS, 17 IQ2_XS, 18 IQ3_XXS, 19 IQ1_S, 21 IQ3_S, 22 IQ2_S,
+/// 23 IQ4_XS, 29 IQ1_M; others do nothing; rops_gemm_kquant_tiled passes them on): per super-block the integer sum
+/// of ggml's tiled kernel (exact products; IQ4_XS with the sign trick's −(−128) = −128), r = d·s1 (d with ggml's
+/// 1/8 or 1/4), acc = fma(r, d_act, acc) (TiledIQ.c).
+void rops_gemm_iq_tiled(int type, long k, const void *w, long ldw, long r0, long r1,
+                        const void *x, long ldx, long nt, float *c, long ldc);
 
 /// A dot product of one weight row with one converted activation row, n values (the shared kernels' C
 /// functions, e.g. ckernels_dot_q4_K_q8_K).
