@@ -19,19 +19,32 @@ enum IQDot {
     /// −q with 8-bit wrapping (_mm256_sign_epi8 by a negative byte).
     @inline(__always) static func neg8(_ q: Int8) -> Int32 { Int32(0 &- q) }
 
+    /// Bytes 0xFF where bit j of `bits` is set (byte j), else 0, as 16 Int16 lanes (the layout of ``load16x16``).
+    @inline(__always) static func maskBytes(_ bits: UInt32) -> SIMD16<Int16> {
+        var m = SIMD4<UInt64>()
+        for l in 0..<4 { m[l] = spreadBits(UInt8(truncatingIfNeeded: bits >> UInt32(8 * l))) }
+        return unsafeBitCast(m, to: SIMD16<Int16>.self)
+    }
+
+    /// 8 bits to 8 bytes (0xFF where set).
+    @inline(__always) static func spreadBits(_ b: UInt8) -> UInt64 {
+        var x: UInt64 = 0
+        for j in 0..<8 { x |= UInt64((b >> UInt8(j)) & 1) << UInt64(8 * j) }
+        return x &* 0xFF
+    }
+
+    /// Sign-extends the low byte of each lane.
+    @inline(__always) static func sx8(_ v: SIMD16<Int16>) -> SIMD16<Int16> { (v &<< 8) &>> 8 }
+
     /// One 32-element chunk: lane k = Σ_{j<4} w[4k+j] · (bit 4k+j of `signs` ? −q : q), times `lo` for lanes
-    /// 0..<4 (elements 0..<16) and `hi` for lanes 4..<8.
+    /// 0..<4 (elements 0..<16) and `hi` for lanes 4..<8. −q wraps in 8 bits (−(−128) = −128).
     @inline(__always) static func chunk(_ w: SIMD32<UInt8>, _ signs: UInt32, _ q: UnsafePointer<Int8>, _ lo: Int32, _ hi: Int32) -> SIMD8<Int32> {
-        var lanes = SIMD8<Int32>()
-        for k in 0..<8 {
-            var s: Int32 = 0
-            for j in 4 * k..<(4 * k + 4) {
-                let qv = (signs >> UInt32(j)) & 1 != 0 ? neg8(q[j]) : Int32(q[j])
-                s &+= Int32(w[j]) &* qv
-            }
-            lanes[k] = s &* (k < 4 ? lo : hi)
-        }
-        return lanes
+        let w16 = unsafeBitCast(w, to: SIMD16<Int16>.self)
+        let we = w16 & 0xFF, wo = (w16 &>> 8) & 0xFF
+        let q16 = load16x16(UnsafeRawPointer(q), 0), m = maskBytes(signs)
+        let me = sx8(m), mo = m &>> 8
+        let qe = sx8((sx8(q16) ^ me) &- me), qo = sx8(((q16 &>> 8) ^ mo) &- mo)
+        return pairSum32(we &* qe &+ wo &* qo) &* KQuantDot.scalePair(lo, hi)
     }
 
     /// 32 grid bytes from four 8-byte grid entries.
@@ -160,16 +173,12 @@ enum IQDot {
     /// One 32-chunk of IQ1 grid values (−1, 0, 1 bytes): lane k = Σ_{j<4} v·q as ggml's mul_add_epi8 computes
     /// it (|v| · sign(q, v), so −1 · −128 gives −128), times `lo` / `hi` as in ``chunk``.
     @inline(__always) static func chunkTernary(_ w: SIMD32<UInt8>, _ q: UnsafePointer<Int8>, _ lo: Int32, _ hi: Int32) -> SIMD8<Int32> {
-        var lanes = SIMD8<Int32>()
-        for k in 0..<8 {
-            var s: Int32 = 0
-            for j in 4 * k..<(4 * k + 4) {
-                let v = Int8(bitPattern: w[j])
-                s &+= v == 0 ? 0 : (v > 0 ? Int32(q[j]) : neg8(q[j]))
-            }
-            lanes[k] = s &* (k < 4 ? lo : hi)
-        }
-        return lanes
+        let w16 = unsafeBitCast(w, to: SIMD16<Int16>.self)
+        let ve = sx8(w16), vo = w16 &>> 8
+        let me = ve &>> 15, mo = vo &>> 15          // −1 where the value is negative
+        let q16 = load16x16(UnsafeRawPointer(q), 0)
+        let qe = sx8((sx8(q16) ^ me) &- me) &* (ve & 1), qo = sx8(((q16 &>> 8) ^ mo) &- mo) &* (vo & 1)
+        return pairSum32(qe &+ qo) &* KQuantDot.scalePair(lo, hi)
     }
 
     /// IQ1_S · Q8_K

@@ -9,18 +9,26 @@ enum LookupDot {
     /// made by the AVX2 from_float, and |v| ≤ 127 keeps the pair sums in int16).
     @inline(__always) static func lanes(_ qs: UnsafeRawPointer, _ table: UnsafePointer<Int8>, _ q: UnsafePointer<Int8>) -> SIMD8<Int32> {
         let b = qs.assumingMemoryBound(to: UInt8.self)
-        var out = SIMD8<Int32>()
-        for k in 0..<8 {
-            var s: Int32 = 0
-            for j in 4 * k..<(4 * k + 4) {
-                let v = table[Int(j < 16 ? b[j] & 0xF : b[j - 16] >> 4)]
-                let qj = q[j]
-                // |v| · sign(q, v) with 8-bit wrapping of −q
-                s &+= v == 0 ? 0 : Int32(v.magnitude) &* (v > 0 ? Int32(qj) : Int32(0 &- qj))
+        // the 32 table values packed 8 per UInt64 (element order: low nibbles, then high nibbles)
+        var u = SIMD4<UInt64>()
+        for g in 0..<2 {
+            var lo: UInt64 = 0, hi: UInt64 = 0
+            for j in 0..<8 {
+                let byte = b[8 * g + j]
+                lo |= UInt64(UInt8(bitPattern: table[Int(byte & 0xF)])) << UInt64(8 * j)
+                hi |= UInt64(UInt8(bitPattern: table[Int(byte >> 4)])) << UInt64(8 * j)
             }
-            out[k] = s
+            u[g] = lo
+            u[g + 2] = hi
         }
-        return out
+        // |v| · sign(q, v): −q wraps in 8 bits; v is never 0 for IQ4 (MXFP4's 0 gives 0)
+        let v16 = unsafeBitCast(u, to: SIMD16<Int16>.self)
+        let ve = IQDot.sx8(v16), vo = v16 &>> 8
+        let me = ve &>> 15, mo = vo &>> 15
+        let q16 = load16x16(UnsafeRawPointer(q), 0)
+        let qe = IQDot.sx8((IQDot.sx8(q16) ^ me) &- me), qo = IQDot.sx8(((q16 &>> 8) ^ mo) &- mo)
+        let ae = (ve ^ me) &- me, ao = (vo ^ mo) &- mo      // |v| ≤ 127
+        return pairSum32(ae &* qe &+ ao &* qo)
     }
 
     @inline(__always) static func pairs(_ n: Int, _ x: UnsafeRawPointer, _ bx: Int, _ qoff: Int, _ y: UnsafeRawPointer,
