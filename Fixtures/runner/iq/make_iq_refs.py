@@ -1,5 +1,5 @@
 """llama.cpp's logits and perplexity (AVX2 build, plain path) for two tiny llama models whose matrices use the IQ,
-TQ and MXFP4 types, and the models themselves (committed: ~300 KB together): expected.json.
+TQ and MXFP4 types, and the models themselves (committed: ~610 KB together): expected.json.
 
 Run from this folder on an x86 machine with AVX2 after `swift build` (ggufkit-bench makes the F16 model):
     ORACLE_HOME=$HOME/.cache/ggufkit-oracle ORACLE_ISA=avx2 PYTHONPATH=$HOME/.cache/ggufkit-oracle/avx2-py \\
