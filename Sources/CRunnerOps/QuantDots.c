@@ -1,4 +1,4 @@
-// Q8_0 / Q4_0 / Q5_0 weights × Q8_0 activations in llamafile tinyBLAS_Q0_AVX's order (see include/CRunnerOps.h).
+// Q8_0 / Q4_0 / Q5_0 / IQ4_NL weights × Q8_0 activations in llamafile tinyBLAS_Q0_AVX's order (see include/CRunnerOps.h).
 #include "CRunnerOps.h"
 
 #if defined(__x86_64__)
@@ -36,6 +36,13 @@ ROPS_TARGET static inline __m256i codes_q5_0(const unsigned char *b) {
     return _mm256_sub_epi8(_mm256_or_si256(lo, hi), _mm256_set1_epi8(16));
 }
 
+/// IQ4_NL codes (d, qs[16]): the nibbles (low: elements 0..15, high: 16..31) through kvalues_iq4nl.
+ROPS_TARGET static inline __m256i codes_iq4_nl(const unsigned char *b) {
+    const __m128i t = _mm_setr_epi8(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
+    const __m128i x = _mm_loadu_si128((const __m128i *)(b + 2)), m = _mm_set1_epi8(15);
+    return _mm256_set_m128i(_mm_shuffle_epi8(t, _mm_and_si128(m, _mm_srli_epi16(x, 4))), _mm_shuffle_epi8(t, _mm_and_si128(m, x)));
+}
+
 #define Q0_DOT(NAME, BYTES, CODES, DOFF)                                                              \
     ROPS_TARGET float NAME(long n, const void *x, const void *y) {                                    \
         const unsigned char *a = (const unsigned char *)x, *b = (const unsigned char *)y;             \
@@ -54,6 +61,7 @@ ROPS_TARGET static inline __m256i codes_q8_0(const unsigned char *b) { return _m
 Q0_DOT(rops_dot_q8_0_tb, 34, codes_q8_0, 0)
 Q0_DOT(rops_dot_q4_0_tb, 18, codes_q4_0, 0)
 Q0_DOT(rops_dot_q5_0_tb, 22, codes_q5_0, 0)
+Q0_DOT(rops_dot_iq4_nl_tb, 18, codes_iq4_nl, 0)
 
 /// QR weight rows × QT tokens at once, independent accumulators (tinyBLAS_Q0_AVX uses 4 × 2; here 3 × 2
 /// and 2 × 3 measured fastest, 4 × 2 spills);
@@ -89,6 +97,7 @@ Q0_DOT(rops_dot_q5_0_tb, 22, codes_q5_0, 0)
 Q0_TILE(tile_q8_0, 34, codes_q8_0)
 Q0_TILE(tile_q4_0, 18, codes_q4_0)
 Q0_TILE(tile_q5_0, 22, codes_q5_0)
+Q0_TILE(tile_iq4_nl, 18, codes_iq4_nl)
 
 typedef void (*q0_tile_fn)(long, const unsigned char *, long, const unsigned char *, long, float *, long);
 typedef float (*q0_dot_fn)(long, const void *, const void *);
@@ -101,6 +110,7 @@ ROPS_TARGET void rops_gemm_q0_tb(int type, long k, const void *w, long ldw, long
     case 8: tile = tile_q8_0; dot = rops_dot_q8_0_tb; break;
     case 2: tile = tile_q4_0; dot = rops_dot_q4_0_tb; break;
     case 6: tile = tile_q5_0; dot = rops_dot_q5_0_tb; break;
+    case 20: tile = tile_iq4_nl; dot = rops_dot_iq4_nl_tb; break;
     default: return;
     }
     const unsigned char *W = (const unsigned char *)w, *X = (const unsigned char *)x;

@@ -171,7 +171,7 @@ ROPS_TARGET void rops_gemm_kquant_tiled(int type, long k, const void *w, long ld
     case 12: unpack = unpack_q4_K; bytes = 144; break;
     case 13: unpack = unpack_q5_K; bytes = 176; break;
     case 14: unpack = unpack_q6_K; bytes = 210; break;
-    default: return;
+    default: rops_gemm_iq_tiled(type, k, w, ldw, r0, r1, x, ldx, nt, c, ldc); return;   // IQ4_XS, IQ grid types (TiledIQ.c)
     }
     const long nb = k / 256;
     const uint8_t *W = (const uint8_t *)w, *X = (const uint8_t *)x;

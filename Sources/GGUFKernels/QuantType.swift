@@ -149,21 +149,33 @@ public struct QuantTraits: Sendable {
         t[13] = QuantTraits("Q5_K", 256, 176, quantize: Q5_K.quantize, dequantize: Q5_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q5_K)
         t[14] = QuantTraits("Q6_K", 256, 210, quantize: Q6_K.quantize, dequantize: Q6_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q6_K)
         t[15] = QuantTraits("Q8_K", 256, 292, quantize: Q8_K.quantize, dequantize: Q8_K.dequantize, fromFloat: Q8_K.quantize)
-        t[16] = QuantTraits("IQ2_XXS", 256, 66, dequantize: IQ2_XXS.dequantize)
-        t[17] = QuantTraits("IQ2_XS", 256, 74, dequantize: IQ2_XS.dequantize)
-        t[18] = QuantTraits("IQ3_XXS", 256, 98, dequantize: IQ3_XXS.dequantize)
-        t[19] = QuantTraits("IQ1_S", 256, 50, dequantize: IQ1_S.dequantize)
+        t[16] = QuantTraits("IQ2_XXS", 256, 66, dequantize: IQ2_XXS.dequantize,
+                            vecDotType: .q8_K, vecDot: IQDot.iq2_xxs)
+        t[17] = QuantTraits("IQ2_XS", 256, 74, dequantize: IQ2_XS.dequantize,
+                            vecDotType: .q8_K, vecDot: IQDot.iq2_xs)
+        t[18] = QuantTraits("IQ3_XXS", 256, 98, dequantize: IQ3_XXS.dequantize,
+                            vecDotType: .q8_K, vecDot: IQDot.iq3_xxs)
+        t[19] = QuantTraits("IQ1_S", 256, 50, dequantize: IQ1_S.dequantize,
+                            vecDotType: .q8_K, vecDot: IQDot.iq1_s)
         t[20] = QuantTraits("IQ4_NL", 32, 18, quantize: { x, y, n in IQ4_NL.quantize(x, y, n, weights: nil) },
-                            weighted: { x, y, n, w in IQ4_NL.quantize(x, y, n, weights: w, cPasses: CKernelTable.enabled) }, dequantize: IQ4_NL.dequantize)
+                            weighted: { x, y, n, w in IQ4_NL.quantize(x, y, n, weights: w, cPasses: CKernelTable.enabled) }, dequantize: IQ4_NL.dequantize,
+                            vecDotType: .q8_0, vecDot: LookupDot.iq4_nl)
         t[21] = QuantTraits("IQ3_S", 256, 110, quantize: { x, y, n in IQ3SQuant.quantize(x, y, n, weights: nil) },
-                            weighted: { x, y, n, w in IQ3SQuant.quantize(x, y, n, weights: w) }, dequantize: IQ3_S.dequantize)
-        t[22] = QuantTraits("IQ2_S", 256, 82, dequantize: IQ2_S.dequantize)
+                            weighted: { x, y, n, w in IQ3SQuant.quantize(x, y, n, weights: w) }, dequantize: IQ3_S.dequantize,
+                            vecDotType: .q8_K, vecDot: IQDot.iq3_s)
+        t[22] = QuantTraits("IQ2_S", 256, 82, dequantize: IQ2_S.dequantize,
+                            vecDotType: .q8_K, vecDot: IQDot.iq2_s)
         t[23] = QuantTraits("IQ4_XS", 256, 136, quantize: { x, y, n in IQ4_XS.quantize(x, y, n, weights: nil) },
-                            weighted: { x, y, n, w in IQ4_XS.quantize(x, y, n, weights: w, cPasses: CKernelTable.enabled) }, dequantize: IQ4_XS.dequantize)
-        t[29] = QuantTraits("IQ1_M", 256, 56, dequantize: IQ1_M.dequantize)
-        t[34] = QuantTraits("TQ1_0", 256, 54, quantize: TQ1_0.quantize, ignoresWeights: true, dequantize: TQ1_0.dequantize)
-        t[35] = QuantTraits("TQ2_0", 256, 66, quantize: TQ2_0.quantize, ignoresWeights: true, dequantize: TQ2_0.dequantize)
-        t[39] = QuantTraits("MXFP4", 32, 17, quantize: { x, y, n in MXFP4.quantize(x, y, n) }, ignoresWeights: true, dequantize: MXFP4.dequantize)
+                            weighted: { x, y, n, w in IQ4_XS.quantize(x, y, n, weights: w, cPasses: CKernelTable.enabled) }, dequantize: IQ4_XS.dequantize,
+                            vecDotType: .q8_K, vecDot: LookupDot.iq4_xs)
+        t[29] = QuantTraits("IQ1_M", 256, 56, dequantize: IQ1_M.dequantize,
+                            vecDotType: .q8_K, vecDot: IQDot.iq1_m)
+        t[34] = QuantTraits("TQ1_0", 256, 54, quantize: TQ1_0.quantize, ignoresWeights: true, dequantize: TQ1_0.dequantize,
+                            vecDotType: .q8_K, vecDot: TernaryDot.tq1_0)
+        t[35] = QuantTraits("TQ2_0", 256, 66, quantize: TQ2_0.quantize, ignoresWeights: true, dequantize: TQ2_0.dequantize,
+                            vecDotType: .q8_K, vecDot: TernaryDot.tq2_0)
+        t[39] = QuantTraits("MXFP4", 32, 17, quantize: { x, y, n in MXFP4.quantize(x, y, n) }, ignoresWeights: true, dequantize: MXFP4.dequantize,
+                            vecDotType: .q8_0, vecDot: LookupDot.mxfp4)
         return t
     }()
 }

@@ -13,7 +13,8 @@ let matmulRowTile = 16
 /// `matmulRowTile` rows × `matmulTokenTile` tokens keep both operands in cache (each dot is the same
 /// whatever the order, so the tiling does not change the result). F32/F16 weights on x86 AVX2 sum in
 /// llama.cpp's order: tinyBLAS when `usesTinyBLAS` (batches of 2+ tokens), ggml_vec_dot otherwise; so do
-/// Q8_0/Q4_0/Q5_0 weights (tinyBLAS_Q0 for batches, `usesTinyBLASQ0`).
+/// Q8_0/Q4_0/Q5_0/IQ4_NL weights (tinyBLAS_Q0 for batches, `usesTinyBLASQ0`) and the K-quants, IQ4_XS and the IQ
+/// grid types (the tiled matmul for 8+ tokens, `usesTiledKQuant`).
 func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMutablePointer<Float>,
             threads: Int, scratch: inout [UInt8]) {
     let k = w.kernel

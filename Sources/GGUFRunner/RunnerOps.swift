@@ -18,14 +18,15 @@ func usesTinyBLAS(m: Int, n: Int, k: Int) -> Bool { n >= 2 && k % 8 == 0 && m % 
 
 /// Whether llama.cpp sums a matmul of `type` weights over `tokens` tokens in llamafile's
 /// tinyBLAS_Q0_AVX order (8 int32 lanes per block, FMA-accumulated with the scale product, hsum at the
-/// end) rather than ggml_vec_dot's: Q8_0, Q4_0 and Q5_0 weights in batches of 2 or more tokens.
+/// end) rather than ggml_vec_dot's: Q8_0, Q4_0, Q5_0 and IQ4_NL weights in batches of 2 or more tokens.
 func usesTinyBLASQ0(_ type: GGMLType, tokens: Int) -> Bool {
-    tokens >= 2 && (type == .q8_0 || type == .q4_0 || type == .q5_0)
+    tokens >= 2 && (type == .q8_0 || type == .q4_0 || type == .q5_0 || type == .iq4_NL)
 }
 
 /// Whether llama.cpp computes a matmul of `type` weights over `tokens` tokens with its tiled K-quant
-/// kernel (ggml-cpu/tiled: Q2_K … Q6_K weights, batches of 8 or more tokens, weights not repacked)
+/// kernel (ggml-cpu/tiled: Q2_K … Q6_K, IQ4_XS and the IQ grid weights, batches of 8 or more tokens, weights not repacked)
 /// rather than ggml_vec_dot; its float order differs (`rops_gemm_kquant_tiled`).
 func usesTiledKQuant(_ type: GGMLType, tokens: Int) -> Bool {
-    tokens >= 8 && [GGMLType.q2_K, .q3_K, .q4_K, .q5_K, .q6_K].contains(type)
+    tokens >= 8 && [GGMLType.q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_XS, .iq2_XXS, .iq2_XS, .iq2_S, .iq3_XXS, .iq3_S,
+                     .iq1_S, .iq1_M].contains(type)
 }

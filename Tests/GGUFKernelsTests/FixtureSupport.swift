@@ -16,10 +16,10 @@ enum Fixtures {
 
     struct Entry { let name, kind, type: String; let rows, cols: Int }
 
-    /// index.txt (make_vectors.py) and index-quant.txt (make_quant_vectors.py).
+    /// index.txt (make_vectors.py), index-quant.txt (make_quant_vectors.py) and index-dot.txt (make_dot_vectors.py).
     static let index: [String: Entry] = {
         var text = ""
-        for f in ["index.txt", "index-quant.txt"] { text += try! String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8) + "\n" }
+        for f in ["index.txt", "index-quant.txt", "index-dot.txt"] { text += try! String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8) + "\n" }
         var d: [String: Entry] = [:]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let f = line.split(separator: " ").map(String.init)

@@ -76,6 +76,8 @@ final class ArchitectureTests: XCTestCase {
     }
 
     func testLlamaMoEBitIdentical() throws { try check("llama-moe") }
+    /// IQ4_XS (tiled matmul for 8+ tokens, also per expert) and MXFP4_MOE (MXFP4 experts: vec_dot) with experts.
+    func testLlamaMoEIQBitIdentical() throws { try check("llama-moe", [.iq4_XS, .mxfp4_MOE]) }
     func testQwen2BitIdentical() throws { try check("qwen2") }
     /// Llama 3: `rope_freqs.weight` (per-dimension frequency factors, n_rot/2) divides each pair's RoPE angle.
     func testLlama3RopeFreqsBitIdentical() throws { try check("llama3", [.f16, .q4_K_M]) }

@@ -92,13 +92,13 @@ final class ErrorTests: XCTestCase {
     }
 
     func testUnsupportedType() {
-        // IQ2_XXS has no kernel (a row of 256 = 66 bytes).
-        expectError(write("iq2") { m, t in
+        // Q8_K (an activation type) has no dot product of its own (a row of 256 = 292 bytes).
+        expectError(write("q8k") { m, t in
             m["llama.embedding_length"] = .uint32(256)
             m["llama.attention.head_count"] = .uint32(2)
             t = t.map { var i = $0; i.ne = i.ne.map { $0 == 32 ? 256 : $0 }; return i }
-            t[4].type = .iq2_XXS
-        }, .unsupportedType(name: "blk.0.attn_q.weight", type: "IQ2_XXS"))
+            t[4].type = .q8_K
+        }, .unsupportedType(name: "blk.0.attn_q.weight", type: "Q8_K"))
     }
 
     func testUnsupportedArchitecture() {

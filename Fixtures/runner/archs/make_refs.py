@@ -4,7 +4,7 @@ Run from this folder on an x86 machine with AVX2 (any: the oracle's AVX2 build i
     ORACLE_HOME=$HOME/.cache/ggufkit-oracle ORACLE_ISA=avx2 PYTHONPATH=$HOME/.cache/ggufkit-oracle/avx2-py \\
         $HOME/.cache/ggufkit-oracle/venv/bin/python make_refs.py ../../../.build/debug
 For each spec: `ggufkit-bench make-model --spec S --seed 1 --scale 0.08` (F16), `ggufkit quantize` to Q8_0, Q4_K_M and
-Q6_K (byte-identical to llama-quantize), then llama.cpp's logits for TOKENS in one batch and one token at a time
+Q6_K (byte-identical to llama-quantize; llama-moe also IQ4_XS and MXFP4_MOE), then llama.cpp's logits for TOKENS in one batch and one token at a time
 (n_ctx 256, 2 threads, flash attention off, no repacking). Stored per model and type: the SHA-256 of the float32
 little-endian logits ([tokens, vocab], row-major) and the first 32 logits of the last row (for a max |Δ| when the hash differs).
 """
@@ -16,7 +16,7 @@ import oracle  # noqa: E402
 
 bindir = sys.argv[1] if len(sys.argv) > 1 else "../../../.build/debug"
 TYPES = ["F16", "Q8_0", "Q4_K_M", "Q6_K"]
-SPECS = {"llama-moe": TYPES, "qwen2": TYPES, "qwen3": TYPES, "qwen3moe": TYPES, "qwen3-hd128": ["F16", "Q4_K_M"],
+SPECS = {"llama-moe": TYPES + ["IQ4_XS", "MXFP4_MOE"], "qwen2": TYPES, "qwen3": TYPES, "qwen3moe": TYPES, "qwen3-hd128": ["F16", "Q4_K_M"],
          "llama3": ["F16", "Q4_K_M"]}
 # make_refs.py DIR SPEC...: only those specs, the other entries of expected.json kept
 if len(sys.argv) > 2:

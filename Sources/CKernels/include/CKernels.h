@@ -43,6 +43,21 @@ float ckernels_dot_q4_K_q8_K(ptrdiff_t n, const void *x, const void *y);
 float ckernels_dot_q5_K_q8_K(ptrdiff_t n, const void *x, const void *y);
 /// ggml_vec_dot_q6_K_q8_K, AVX2 path.
 float ckernels_dot_q6_K_q8_K(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_iq2_xxs_q8_K … ggml_vec_dot_iq1_m_q8_K, AVX2 paths (iqdot.c).
+float ckernels_dot_iq2_xxs_q8_K(ptrdiff_t n, const void *x, const void *y);
+float ckernels_dot_iq2_xs_q8_K(ptrdiff_t n, const void *x, const void *y);
+float ckernels_dot_iq2_s_q8_K(ptrdiff_t n, const void *x, const void *y);
+float ckernels_dot_iq3_xxs_q8_K(ptrdiff_t n, const void *x, const void *y);
+float ckernels_dot_iq3_s_q8_K(ptrdiff_t n, const void *x, const void *y);
+float ckernels_dot_iq1_s_q8_K(ptrdiff_t n, const void *x, const void *y);
+float ckernels_dot_iq1_m_q8_K(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_iq4_nl_q8_0, _mxfp4_q8_0 (any n multiple of 32) and _iq4_xs_q8_K, AVX2 paths (iq4dot.c).
+float ckernels_dot_iq4_nl_q8_0(ptrdiff_t n, const void *x, const void *y);
+float ckernels_dot_mxfp4_q8_0(ptrdiff_t n, const void *x, const void *y);
+float ckernels_dot_iq4_xs_q8_K(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_tq1_0_q8_K, _tq2_0_q8_K, AVX2 paths (tqdot.c).
+float ckernels_dot_tq1_0_q8_K(ptrdiff_t n, const void *x, const void *y);
+float ckernels_dot_tq2_0_q8_K(ptrdiff_t n, const void *x, const void *y);
 /// ggml_vec_dot_f32 (GGML_SIMD, AVX: 4 × 8 FMA lanes).
 float ckernels_dot_f32(ptrdiff_t n, const void *x, const void *y);
 /// ggml_vec_dot_f16 (GGML_SIMD, F16C + FMA: 4 × 8 lanes; tail in double).

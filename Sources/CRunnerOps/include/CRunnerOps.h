@@ -59,8 +59,10 @@ void rops_gemm_f32_tb(long k, const float *a, long lda, long r0, long r1,
 float rops_dot_q8_0_tb(long n, const void *x, const void *y);
 float rops_dot_q4_0_tb(long n, const void *x, const void *y);
 float rops_dot_q5_0_tb(long n, const void *x, const void *y);
+/// IQ4_NL the same way (tinyBLAS_Q0_AVX<block_iq4_nl>: codes through kvalues_iq4nl).
+float rops_dot_iq4_nl_tb(long n, const void *x, const void *y);
 /// `c[t*ldc + r] = W[r] · X[t]` for rows r0 ..< r1 and tokens 0 ..< nt in that order, `type` the ggml type
-/// id of W (8 Q8_0, 2 Q4_0, 6 Q5_0; others do nothing), X rows of Q8_0; row strides in bytes. Tiles of 3
+/// id of W (8 Q8_0, 2 Q4_0, 6 Q5_0, 20 IQ4_NL; others do nothing), X rows of Q8_0; row strides in bytes. Tiles of 3
 /// rows × 2 tokens; every output equals rops_dot_*_tb of its pair.
 void rops_gemm_q0_tb(int type, long k, const void *w, long ldw, long r0, long r1,
                      const void *x, long ldx, long nt, float *c, long ldc);
@@ -72,6 +74,12 @@ void rops_gemm_q0_tb(int type, long k, const void *w, long ldw, long r0, long r1
 /// super-blocks in order. Row strides in bytes. Each weight super-block is unpacked once per 64 tokens.
 void rops_gemm_kquant_tiled(int type, long k, const void *w, long ldw, long r0, long r1,
                             const void *x, long ldx, long nt, float *c, long ldc);
+/// The same for IQ4_XS and the IQ grid types (16 IQ2_XXS, 17 IQ2_XS, 18 IQ3_XXS, 19 IQ1_S, 21 IQ3_S, 22 IQ2_S,
+/// 23 IQ4_XS, 29 IQ1_M; others do nothing; rops_gemm_kquant_tiled passes them on): per super-block the integer sum
+/// of ggml's tiled kernel (exact products; IQ4_XS with the sign trick's −(−128) = −128), r = d·s1 (d with ggml's
+/// 1/8 or 1/4), acc = fma(r, d_act, acc) (TiledIQ.c).
+void rops_gemm_iq_tiled(int type, long k, const void *w, long ldw, long r0, long r1,
+                        const void *x, long ldx, long nt, float *c, long ldc);
 
 /// A dot product of one weight row with one converted activation row, n values (the shared kernels' C
 /// functions, e.g. ckernels_dot_q4_K_q8_K).

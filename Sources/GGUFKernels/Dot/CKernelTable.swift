@@ -35,6 +35,18 @@ enum CKernelTable {
         case "Q4_K": return ckernels_dot_q4_K_q8_K
         case "Q5_K": return ckernels_dot_q5_K_q8_K
         case "Q6_K": return ckernels_dot_q6_K_q8_K
+        case "IQ2_XXS": return ckernels_dot_iq2_xxs_q8_K
+        case "IQ2_XS": return ckernels_dot_iq2_xs_q8_K
+        case "IQ2_S": return ckernels_dot_iq2_s_q8_K
+        case "IQ3_XXS": return ckernels_dot_iq3_xxs_q8_K
+        case "IQ3_S": return ckernels_dot_iq3_s_q8_K
+        case "IQ1_S": return ckernels_dot_iq1_s_q8_K
+        case "IQ1_M": return ckernels_dot_iq1_m_q8_K
+        case "IQ4_NL": return ckernels_dot_iq4_nl_q8_0
+        case "IQ4_XS": return ckernels_dot_iq4_xs_q8_K
+        case "MXFP4": return ckernels_dot_mxfp4_q8_0
+        case "TQ1_0": return ckernels_dot_tq1_0_q8_K
+        case "TQ2_0": return ckernels_dot_tq2_0_q8_K
         default: return nil
         }
     }
