@@ -48,7 +48,7 @@ extension Session {
             gate.withUnsafeMutableBufferPointer { mulMatID(w.gate, x.baseAddress!, perSlot: false, ids: ids, used: k, tokens: T, $0.baseAddress!) }
             up.withUnsafeMutableBufferPointer { mulMatID(w.up, x.baseAddress!, perSlot: false, ids: ids, used: k, tokens: T, $0.baseAddress!) }
         }
-        gate.withUnsafeMutableBufferPointer { g in up.withUnsafeBufferPointer { swiglu(g.baseAddress!, $0.baseAddress!, T * k * ff) } }
+        gatedActivation(&gate, up, rows: T * k, width: ff, gelu: false)
         var down = [Float](repeating: 0, count: T * k * d)
         gate.withUnsafeBufferPointer { g in
             down.withUnsafeMutableBufferPointer { mulMatID(w.down, g.baseAddress!, perSlot: true, ids: ids, used: k, tokens: T, $0.baseAddress!) }
@@ -61,6 +61,28 @@ extension Session {
                 let wj = weights[t * k + j], ej = (t * k + j) * d
                 for i in 0..<d { out[o + i] += down[ej + i] * wj }
             }
+        }
+        if let sh = w.shared { sharedExpert(sh, xn, T, &out) }
+    }
+
+    /// qwen2moe's shared expert, added to the experts' output as llama.cpp's qwen2moe graph does: the gate
+    /// `g = ffn_gate_inp_shexp · x` (a one-row mul_mat), its sigmoid computed as `silu(g) / g` (ggml_silu on a row of
+    /// one value: the scalar `g / (1 + expf(-g))`, then ggml_div), a SwiGLU FFN, `ffn · sigmoid` per token, then
+    /// `moe_out + shared`.
+    func sharedExpert(_ sh: SharedExpert, _ xn: [Float], _ T: Int, _ out: inout [Float]) {
+        let d = sh.down.rows, sff = sh.gate.rows
+        var g = [Float](repeating: 0, count: T)
+        mm(sh.gateInp, xn, T, &g)
+        var gate = [Float](repeating: 0, count: T * sff), up = gate
+        mm(sh.gate, xn, T, &gate)
+        mm(sh.up, xn, T, &up)
+        gatedActivation(&gate, up, rows: T, width: sff, gelu: false)
+        var ffn = [Float](repeating: 0, count: T * d)
+        mm(sh.down, gate, T, &ffn)
+        for t in 0..<T {
+            let x = g[t]
+            let sigmoid = (x / (1 + expf(-x))) / x
+            for i in 0..<d { out[t * d + i] += ffn[t * d + i] * sigmoid }
         }
     }
 

@@ -84,6 +84,17 @@ final class ArchitectureTests: XCTestCase {
     /// `attention.key_length` 128 with n_embd 256 and 4 heads: Q rows of 512 (as Qwen3-0.6B's 16 × 128 over 1024).
     func testQwen3WideHeadsBitIdentical() throws { try check("qwen3-hd128", [.f16, .q4_K_M]) }
 
+    /// qwen2moe: experts without renormalized weights, plus the shared expert and its sigmoid gate.
+    func testQwen2MoEBitIdentical() throws { try check("qwen2moe") }
+    /// gemma: embeddings × sqrt(n_embd), ggml's F16-table GELU, Q scaled before attention, tied output.
+    func testGemmaBitIdentical() throws { try check("gemma") }
+    /// gemma2: post-norms, attention and final soft-capping, sliding window 8 on layer 0 with its own RoPE base.
+    func testGemma2BitIdentical() throws { try check("gemma2") }
+    /// gemma3: Q/K norms, sliding layer 0 (base 10000, scale 1), global layer 1 (base 1e6, linear scale 1/8).
+    func testGemma3BitIdentical() throws { try check("gemma3") }
+    /// phi3: fused QKV and gate-up, LongRoPE long factors (n_ctx 256 > original 128) and attn_factor.
+    func testPhi3BitIdentical() throws { try check("phi3") }
+
     /// MoE logits do not depend on the thread count (every output is one dot product in a fixed order). (Splitting a
     /// prompt into batches may change them, in llama.cpp too: the rows routed to an expert decide its K-quant path.)
     func testMoEThreadCountIndependent() throws {
@@ -120,7 +131,7 @@ final class ArchitectureTests: XCTestCase {
         let p = try edited("qwen2", "arch-gpt2") { $0.metadata["general.architecture"] = .string("gpt2") }
         expect(p) { e in
             XCTAssertEqual(e, .unsupportedArchitecture("gpt2"))
-            XCTAssertEqual("\(e)", "unsupported architecture 'gpt2': the runner runs 'llama', 'qwen2', 'qwen3', 'qwen3moe'")
+            XCTAssertEqual("\(e)", "unsupported architecture 'gpt2': the runner runs 'llama', 'qwen2', 'qwen3', 'qwen3moe', 'qwen2moe', 'gemma', 'gemma2', 'gemma3', 'phi3'")
         }
     }
 
