@@ -67,7 +67,9 @@ def spec(arch, experts=0, used=0, ffexp=0, bias=False, qknorm=False, hd=None, na
             t += [(p + "post_attention_norm.weight", f"{D}")]
         t += [(p + "ffn_norm.weight", f"{D}")]
         if shexp:
-            t += [(p + "ffn_gate_inp_shexp.weight", f"{D}"), (p + "ffn_gate_shexp.weight", f"{D},{shexp}"),
+            # {n_embd, 1} as the converter writes Linear(n_embd, 1): a matrix, so its values are ±scale (a 1-D {n_embd}
+            # would be filled as a norm, 1 ± scale, and its sigmoid saturate)
+            t += [(p + "ffn_gate_inp_shexp.weight", f"{D},1"), (p + "ffn_gate_shexp.weight", f"{D},{shexp}"),
                   (p + "ffn_up_shexp.weight", f"{D},{shexp}"), (p + "ffn_down_shexp.weight", f"{shexp},{D}")]
         if experts:
             ff = ffexp or FF
