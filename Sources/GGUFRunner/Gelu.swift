@@ -7,7 +7,7 @@ import GGUFKernels
 enum GELU {
     /// `0.5·x·(1 + tanh(√(2/π)·x·(1 + 0.044715·x²)))` rounded to F16 for every F16 input, with GCC's contraction of
     /// `1 + A·x·x` into `fma(A·x, x, 1)`: this order gives libggml-cpu's table entry for every finite input (all 63488
-    /// compared, `make_gelu_table.c` in Fixtures/runner/archs); without the FMA one entry (x = −1.999) differs.
+    /// compared: `GELUTests`, `Fixtures/runner/gelu/make_gelu_table.c`); without the FMA one entry (x = −1.999) differs.
     nonisolated(unsafe) static let table: UnsafeMutablePointer<UInt16> = {
         let p = UnsafeMutablePointer<UInt16>.allocate(capacity: 65536)
         let a: Float = 0.044715, s: Float = 0.79788456080286535587989211986876
