@@ -24,7 +24,9 @@ extension LayerWeights {
                 throw RunnerError.unsupportedTensor(name)
             }
             // gemma and gemma2 always use token_embd as the output (llama.cpp refuses a file with an extra output.weight).
-            if (a == .gemma || a == .gemma2) && has("output.weight") { throw RunnerError.unsupportedTensor("output.weight") }
+            if (a == .gemma || a == .gemma2) && has("output.weight") {
+                throw RunnerError.unexpectedTensor("output.weight", architecture: a.rawValue)
+            }
         }
         func optionalVector(_ name: String, _ n: Int) throws -> NormWeight? { has(name) ? try vector(name, n) : nil }
         // Q, K, V: llama.cpp's create_tensor_qkv takes a fused attn_qkv when present (phi3), else the three

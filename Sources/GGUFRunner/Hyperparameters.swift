@@ -49,7 +49,8 @@ public struct Hyperparameters: Sendable, Equatable {
     /// cos and sin of every angle multiplied by it.
     public var ropeAttnFactor: Float = 1
     /// The training context before RoPE scaling (`ARCH.rope.scaling.original_context_length`, default the context
-    /// length): phi3 takes `rope_factors_long` when the session's context exceeds it, else `rope_factors_short`.
+    /// length): phi3 takes `rope_factors_long` when the session's context, rounded up to 256 as llama.cpp's
+    /// `n_ctx_seq`, exceeds it, else `rope_factors_short`.
     public var ropeOriginalContext = 0
     /// FFN width of qwen2moe's shared expert (`expert_shared_feed_forward_length`, default `feed_forward_length`).
     public var sharedExpertFeedForwardLength = 0

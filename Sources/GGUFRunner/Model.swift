@@ -22,7 +22,7 @@ public final class LlamaModel: @unchecked Sendable {
     /// `rope_freqs.weight` (llama: Llama 3's per-dimension RoPE frequency factors, n_rot/2 values), shared by every layer.
     let ropeFreqs: NormWeight?
     /// phi3's LongRoPE factors (`rope_factors_long`/`_short`, n_rot/2 values each): the long ones when the
-    /// session's context exceeds `rope.scaling.original_context_length`.
+    /// session's context (padded to 256) exceeds `rope.scaling.original_context_length`.
     let ropeFactorsLong: NormWeight?
     let ropeFactorsShort: NormWeight?
 

@@ -72,9 +72,11 @@ public final class Session: @unchecked Sendable {
             for i in 0..<T * d { x[i] *= s }
         }
         // RoPE caches: the global layers', and the sliding layers' (their own base and scale: gemma2, gemma3).
-        // Frequency factors: Llama 3's rope_freqs, or phi3's long/short factors chosen by the context size.
+        // Frequency factors: Llama 3's rope_freqs, or phi3's long/short factors chosen by the context size as
+        // llama.cpp's get_rope_factors: n_ctx_seq (the context per sequence, padded to 256) > original context.
+        let ctxSeq = (contextSize + 255) / 256 * 256
         let factors = model.ropeFreqs?.values
-            ?? (contextSize > hp.ropeOriginalContext ? model.ropeFactorsLong : model.ropeFactorsShort)?.values
+            ?? (ctxSeq > hp.ropeOriginalContext ? model.ropeFactorsLong : model.ropeFactorsShort)?.values
         func ropes(base: Float, scale: Float) -> [[Float]] {
             (0..<T).map { ropeCache(position: start + $0, nRot: hp.ropeDimensions, freqBase: base, freqScale: scale,
                                     freqFactors: factors, attnFactor: hp.ropeAttnFactor) }

@@ -110,3 +110,6 @@ spec("gemma3", qknorm=True, postnorm=True, base="1000000",
 # (general.name without "phi3"/"phi-3": llama.cpp then sets token attributes by name and needs <|endoftext|>.)
 spec("phi3", gname="synthetic runnable model, fused layout", fusedqkv=True, fusedup=True, ropefactors=True,
      kvx=[("rope.scaling.original_context_length", "u32", "128"), ("rope.scaling.attn_factor", "f32", "1.19")])
+# phi3 with original context 4096 ≥ n_ctx: the short factors, no attn_factor.
+spec("phi3", name="phi3-short", gname="synthetic runnable model, fused layout", fusedqkv=True, fusedup=True, ropefactors=True,
+     kvx=[("rope.scaling.original_context_length", "u32", "4096")])
