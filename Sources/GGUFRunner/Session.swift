@@ -84,6 +84,7 @@ public final class Session: @unchecked Sendable {
         let globalRopes = ropes(base: hp.ropeFreqBase, scale: hp.ropeFreqScale)
         let slidingRopes = hp.slidingWindow > 0 ? ropes(base: hp.ropeFreqBaseSWA, scale: hp.ropeFreqScaleSWA) : globalRopes
         var fused: [Float] = []
+        var pruned = false
         for (l, L) in model.layers.enumerated() {
             let sliding = hp.isSliding(l)
             norm(x, L.attnNorm, &xn, T)
@@ -151,36 +152,47 @@ public final class Session: @unchecked Sendable {
                 }
             }
             mm(L.wo, attnOut, T, &proj)
-            if let w = L.postAttnNorm { norm(proj, w, &proj, T) }
-            for i in 0..<T * d { x[i] += proj[i] }
-            norm(x, L.ffnNorm, &xn, T)
+            // llama.cpp's inp_out_ids: in the last layer, the rows whose logits are not wanted are dropped after the
+            // attention (get_rows of the attention output and the residual), so the rest of the layer runs on the
+            // output rows only and its matmuls take the paths of that many tokens (one: vec_dot).
+            var n = T
+            if l == model.layers.count - 1 && outputs != .all {
+                if outputs == .none { continue }
+                x = Array(x[(T - 1) * d ..< T * d])
+                proj = Array(proj[(T - 1) * d ..< T * d])
+                n = 1
+                pruned = true
+            }
+            if let w = L.postAttnNorm { norm(proj, w, &proj, n) }
+            for i in 0..<n * d { x[i] += proj[i] }
+            norm(x, L.ffnNorm, &xn, n)
             switch L.ffn {
             case .dense(let wg, let wu, let wd):
-                mm(wg, xn, T, &gate)
-                mm(wu, xn, T, &up)
-                gatedActivation(&gate, up, rows: T, width: ff, gelu: arch.usesGELU)
-                mm(wd, gate, T, &proj)
+                mm(wg, xn, n, &gate)
+                mm(wu, xn, n, &up)
+                gatedActivation(&gate, up, rows: n, width: ff, gelu: arch.usesGELU)
+                mm(wd, gate, n, &proj)
             case .fusedGateUp(let wgu, let wd):
                 // phi3: ggml_swiglu of the fused row: silu(first half) · second half.
-                var gu = [Float](repeating: 0, count: T * 2 * ff)
-                mm(wgu, xn, T, &gu)
-                for t in 0..<T {
+                var gu = [Float](repeating: 0, count: n * 2 * ff)
+                mm(wgu, xn, n, &gu)
+                for t in 0..<n {
                     for i in 0..<ff { gate[t * ff + i] = gu[t * 2 * ff + i]; up[t * ff + i] = gu[t * 2 * ff + ff + i] }
                 }
-                gatedActivation(&gate, up, rows: T, width: ff, gelu: false)
-                mm(wd, gate, T, &proj)
+                gatedActivation(&gate, up, rows: n, width: ff, gelu: false)
+                mm(wd, gate, n, &proj)
             case .experts(let moe):
-                moeFFN(moe, xn, T, &proj)
+                moeFFN(moe, xn, n, &proj)
             }
-            if let w = L.postFFNNorm { norm(proj, w, &proj, T) }
-            for i in 0..<T * d { x[i] += proj[i] }
+            if let w = L.postFFNNorm { norm(proj, w, &proj, n) }
+            for i in 0..<n * d { x[i] += proj[i] }
         }
         cache.count = start + T
         history.append(contentsOf: tokens)
         let rows: Range<Int>
         switch outputs {
         case .none: return []
-        case .last: rows = (T - 1) ..< T
+        case .last: rows = pruned ? 0 ..< 1 : (T - 1) ..< T
         case .all: rows = 0 ..< T
         }
         let sel = Array(x[rows.lowerBound * d ..< rows.upperBound * d])

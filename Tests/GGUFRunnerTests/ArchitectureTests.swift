@@ -135,6 +135,26 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertEqual([d.slidingWindow, Int(d.attentionSoftcap), Int(d.finalSoftcap)], [4096, 50, 30])
     }
 
+    /// Only the last token's logits requested (as `ggufkit run` evaluates a prompt): llama.cpp runs the last layer's FFN
+    /// on that row alone (`inp_out_ids`), so its matmuls take the one-token paths; the logits differ from the batch's last
+    /// row by up to 4e-7, and the runner's equal llama.cpp's bit for bit (`expected-last.json`, `make_last_refs.py`).
+    func testLastRowOnlyAsLlamaCpp() throws {
+        struct Last: Decodable { struct M: Decodable { let sha256: String }; let tokens: [Int32]; let models: [String: M] }
+        let d = try XCTUnwrap(FileManager.default.contents(atPath: fixturesDir + "/runner/archs/expected-last.json"))
+        let e = try JSONDecoder().decode(Last.self, from: d)
+        XCTAssertEqual(e.models.count, 6)
+        for (key, ref) in e.models.sorted(by: { $0.key < $1.key }) {
+            let cut = key.lastIndex(of: "-")!
+            let spec = String(key[..<cut]), type = try XCTUnwrap(QuantizeTarget(rawValue: String(key[key.index(after: cut)...])))
+            let s = try Session(model: try LlamaModel(path: try Self.quantized(spec, type)), contextSize: 256, threads: 2)
+            let last = try s.evaluate(e.tokens, allLogits: false)
+            XCTAssertEqual(last.count, s.model.hparams.vocabularySize)
+            if runnerOpsAvailable {
+                XCTAssertEqual(sha256Hex(last.withUnsafeBytes { [UInt8]($0) }), ref.sha256, key)
+            }
+        }
+    }
+
     /// MoE logits do not depend on the thread count (every output is one dot product in a fixed order). (Splitting a
     /// prompt into batches may change them, in llama.cpp too: the rows routed to an expert decide its K-quant path.)
     func testMoEThreadCountIndependent() throws {
