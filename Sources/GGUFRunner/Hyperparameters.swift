@@ -134,9 +134,9 @@ public struct Hyperparameters: Sendable, Equatable {
             guard nUsed > 0, nUsed <= nExpert else {
                 throw .badHyperparameter("\(a).expert_used_count \(nUsed) with expert_count \(nExpert) (need 1...expert_count)")
             }
-            guard nExpert <= 16 else {
-                // llama.cpp's argsort (std::sort) keeps equal router probabilities in index order only up to 16.
-                throw .badHyperparameter("\(a).expert_count \(nExpert): at most 16 experts are supported")
+            guard nExpert <= 1024 else {
+                // llama.cpp's LLAMA_MAX_EXPERTS.
+                throw .badHyperparameter("\(a).expert_count \(nExpert): at most 1024 experts are supported")
             }
             let ffExp = m.int(a + ".expert_feed_forward_length") ?? nFF
             guard ffExp > 0 else { throw .badHyperparameter("\(a).expert_feed_forward_length is missing") }

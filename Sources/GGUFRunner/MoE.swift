@@ -9,8 +9,8 @@ import GGUFFormat
 ///    every matmul);
 /// 2. `soft_max` per token (`ggml_v_expf` in 8-wide chunks, each chunk's sum added in double, then
 ///    × `(float)(1/sum)`);
-/// 3. top-k by `argsort` descending (`std::sort` on at most 16 experts is an insertion sort: equal
-///    probabilities keep index order), weights = the selected probabilities;
+/// 3. top-k by `argsort` descending (`std::sort`: ``stdSortDescending`` repeats libstdc++'s introsort, so equal
+///    probabilities end in its order), weights = the selected probabilities;
 /// 4. `norm_w`: divided by their sum (in double, rounded to float, clamped below at 6.103515625e-5);
 /// 5. up and gate through `mul_mat_id`, SwiGLU, down through `mul_mat_id`;
 /// 6. each expert's output × its weight, then added slot after slot (`((e0·w0 + e1·w1) + e2·w2) …`).
@@ -29,11 +29,11 @@ extension Session {
             for t in 0..<T {
                 let p = pp.baseAddress! + t * nExp
                 routerSoftmax(p, nExp)
-                // Descending, ties in index order (llama.cpp's argsort for ≤ 16 experts).
-                let order = (0..<nExp).sorted { a, b in p[a] > p[b] || (p[a] == p[b] && a < b) }
+                // Descending in std::sort's order (llama.cpp's argsort: ties as libstdc++'s introsort leaves them).
+                let order = stdSortDescending(p, nExp)
                 for j in 0..<k {
-                    ids[t * k + j] = Int32(order[j])
-                    weights[t * k + j] = p[order[j]]
+                    ids[t * k + j] = order[j]
+                    weights[t * k + j] = p[Int(order[j])]
                 }
                 if w.normalize {
                     var s: Double = 0

@@ -94,6 +94,9 @@ final class ArchitectureTests: XCTestCase {
     func testGemma3BitIdentical() throws { try check("gemma3") }
     /// phi3: fused QKV and gate-up, LongRoPE long factors (n_ctx 256 > original 128) and attn_factor.
     func testPhi3BitIdentical() throws { try check("phi3") }
+    /// 32 experts, 4 used: more than the 16 that std::sort orders by insertion alone (the router's argsort is
+    /// libstdc++'s introsort, `stdSortDescending`).
+    func testQwen3MoE32ExpertsBitIdentical() throws { try check("qwen3moe-32", [.f16, .q4_K_M]) }
     /// phi3 with original context 4096 ≥ n_ctx: the short factors, attn_factor 1.
     func testPhi3ShortFactorsBitIdentical() throws { try check("phi3-short", [.f16, .q8_0]) }
 

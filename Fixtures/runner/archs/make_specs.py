@@ -113,3 +113,5 @@ spec("phi3", gname="synthetic runnable model, fused layout", fusedqkv=True, fuse
 # phi3 with original context 4096 ≥ n_ctx: the short factors, no attn_factor.
 spec("phi3", name="phi3-short", gname="synthetic runnable model, fused layout", fusedqkv=True, fusedup=True, ropefactors=True,
      kvx=[("rope.scaling.original_context_length", "u32", "4096")])
+# 32 experts (more than std::sort's insertion-sort threshold of 16), 4 used.
+spec("qwen3moe", experts=32, used=4, ffexp=128, qknorm=True, name="qwen3moe-32")
