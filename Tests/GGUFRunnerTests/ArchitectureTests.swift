@@ -158,6 +158,20 @@ final class ArchitectureTests: XCTestCase {
         }
     }
 
+    /// Sliding-window and soft-capped logits do not depend on the thread count or on how the prompt is split into batches
+    /// (each split keeps every matmul on the same path: batches of 10 and 14 tokens, K-quant tiled for both).
+    func testGemmaSplitsAndThreadsTheSame() throws {
+        for spec in ["gemma2", "gemma3"] {
+            let model = try LlamaModel(path: try Self.quantized(spec, .q4_K_M))
+            let toks = Self.expected.tokens
+            let one = try Session(model: model, contextSize: 256, threads: 1)
+            let whole = try one.evaluate(toks, allLogits: true)
+            let three = try Session(model: model, contextSize: 256, threads: 3)
+            let split = try three.evaluate(Array(toks[..<10]), allLogits: true) + three.evaluate(Array(toks[10...]), allLogits: true)
+            XCTAssertEqual(whole, split, spec)
+        }
+    }
+
     /// MoE logits do not depend on the thread count (every output is one dot product in a fixed order). (Splitting a
     /// prompt into batches may change them, in llama.cpp too: the rows routed to an expert decide its K-quant path.)
     func testMoEThreadCountIndependent() throws {
