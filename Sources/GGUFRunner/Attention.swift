@@ -20,10 +20,10 @@ func attentionSpan(used: Int, contextSize: Int) -> Int {
 /// The result goes to `out` (same layout as `q`).
 func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys: UnsafePointer<UInt16>,
                values: UnsafePointer<UInt16>, capacity: Int, heads: Int, headsKV: Int, headSize: Int,
-               out: UnsafeMutablePointer<Float>, threads: Int) {
+               out: UnsafeMutablePointer<Float>, threads: Int, shape: AttentionShape = AttentionShape()) {
     let dim = heads * headSize, kvDim = headsKV * headSize
     let group = heads / headsKV
-    let scale = 1 / Float(headSize).squareRoot()
+    let scale = shape.scale ?? 1 / Float(headSize).squareRoot()
     let used = start + tokens
     let kqTiny = usesTinyBLAS(m: span, n: tokens, k: headSize)   // kq: span rows of headSize
     let vpTiny = usesTinyBLAS(m: headSize, n: tokens, k: span)   // kqv: headSize rows of span
@@ -31,7 +31,7 @@ func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys
     #if arch(x86_64)
     if c && kqTiny && vpTiny {
         attentionBatched(q: q, tokens: tokens, start: start, span: span, keys: keys, values: values, capacity: capacity,
-                         heads: heads, headsKV: headsKV, headSize: headSize, out: out, threads: threads)
+                         heads: heads, headsKV: headsKV, headSize: headSize, out: out, threads: threads, shape: shape)
         return
     }
     #endif
@@ -44,6 +44,7 @@ func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys
                 for j in 0..<n {
                     sp[j] = attnDot(headSize, keys + j * kvDim + kvh * headSize, qh, c: c, tiny: kqTiny, np: headSize & ~31)
                 }
+                shape.adjust(sp, n, position: start + t)
                 if c { softmaxC(sp, n, span: span, scale: scale) } else { softmax(sp, n, scale: scale) }
                 toF16(sp, ph, n)
                 let o = out + t * dim + h * headSize
@@ -66,10 +67,10 @@ let attentionBlock = 8
 /// products give every output the order of its single dot, and the zeros add nothing).
 func attentionBatched(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys: UnsafePointer<UInt16>,
                       values: UnsafePointer<UInt16>, capacity: Int, heads: Int, headsKV: Int, headSize: Int,
-                      out: UnsafeMutablePointer<Float>, threads: Int) {
+                      out: UnsafeMutablePointer<Float>, threads: Int, shape: AttentionShape) {
     let dim = heads * headSize, kvDim = headsKV * headSize
     let group = heads / headsKV
-    let scale = 1 / Float(headSize).squareRoot()
+    let scale = shape.scale ?? 1 / Float(headSize).squareRoot()
     let tb = attentionBlock
     let blocks = (tokens + tb - 1) / tb
     let width = (start + tokens + 7) & ~7   // positions of the widest block, padded to tinyBLAS's step
@@ -84,6 +85,7 @@ func attentionBatched(q: UnsafePointer<Float>, tokens: Int, start: Int, span: In
                 rops_gemm_f16_tb(headSize, keys + kvh * headSize, kvDim, 0, seen, qh, headSize, tn, sp, seen)
                 for t in 0..<tn {
                     let n = start + t0 + t + 1
+                    shape.adjust(sp + t * seen, n, position: start + t0 + t)
                     rops_softmax(n, span, sp + t * seen, scale)
                     toF16(sp + t * seen, ph + t * kpad, n)
                     for j in n..<kpad { ph[t * kpad + j] = 0 }
@@ -95,6 +97,29 @@ func attentionBatched(q: UnsafePointer<Float>, tokens: Int, start: Int, span: In
     }
 }
 #endif
+
+/// What distinguishes one architecture's attention scores from plain scaled dot products (llama.cpp's
+/// `build_attn_mha` without flash attention): the softmax scale, gemma2's soft-capping of the scores, and the
+/// sliding-window mask.
+struct AttentionShape: Sendable {
+    /// The softmax scale (`kq_scale`); nil: 1/sqrt(head size). gemma and phi3 scale Q instead and pass 1.
+    var scale: Float?
+    /// `cap · tanh(kq / cap)` before the softmax (gemma2's `attn_logit_softcapping`); 0: none.
+    var softcap: Float = 0
+    /// Sliding window (llama.cpp's `LLAMA_SWA_TYPE_STANDARD`): a key at position p0 is masked for the query at p1
+    /// when p1 − p0 ≥ window; 0: causal mask only.
+    var window = 0
+
+    /// Soft-caps the n scores of the query at `position` and masks those outside the window with −inf (the mask
+    /// llama.cpp adds; exp gives 0 for them, and the softmax's chunks and sums are unchanged).
+    @inline(__always)
+    func adjust(_ x: UnsafeMutablePointer<Float>, _ n: Int, position: Int) {
+        if softcap > 0 { GGUFRunner.softcap(x, n, cap: softcap) }
+        if window > 0 {
+            for j in 0 ..< max(0, min(n, position - window + 1)) { x[j] = -.infinity }
+        }
+    }
+}
 
 /// One thread's buffers for attention: F16 queries, scores, and F16 probabilities (as many as scores).
 func withAttentionScratch(queries: Int, scores: Int,

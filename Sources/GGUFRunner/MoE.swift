@@ -9,8 +9,8 @@ import GGUFFormat
 ///    every matmul);
 /// 2. `soft_max` per token (`ggml_v_expf` in 8-wide chunks, each chunk's sum added in double, then
 ///    × `(float)(1/sum)`);
-/// 3. top-k by `argsort` descending (`std::sort` on at most 16 experts is an insertion sort: equal
-///    probabilities keep index order), weights = the selected probabilities;
+/// 3. top-k by `argsort` descending (`std::sort`: ``stdSortDescending`` repeats libstdc++'s introsort, so equal
+///    probabilities end in its order), weights = the selected probabilities;
 /// 4. `norm_w`: divided by their sum (in double, rounded to float, clamped below at 6.103515625e-5);
 /// 5. up and gate through `mul_mat_id`, SwiGLU, down through `mul_mat_id`;
 /// 6. each expert's output × its weight, then added slot after slot (`((e0·w0 + e1·w1) + e2·w2) …`).
@@ -29,11 +29,11 @@ extension Session {
             for t in 0..<T {
                 let p = pp.baseAddress! + t * nExp
                 routerSoftmax(p, nExp)
-                // Descending, ties in index order (llama.cpp's argsort for ≤ 16 experts).
-                let order = (0..<nExp).sorted { a, b in p[a] > p[b] || (p[a] == p[b] && a < b) }
+                // Descending in std::sort's order (llama.cpp's argsort: ties as libstdc++'s introsort leaves them).
+                let order = stdSortDescending(p, nExp)
                 for j in 0..<k {
-                    ids[t * k + j] = Int32(order[j])
-                    weights[t * k + j] = p[order[j]]
+                    ids[t * k + j] = order[j]
+                    weights[t * k + j] = p[Int(order[j])]
                 }
                 if w.normalize {
                     var s: Double = 0
@@ -48,7 +48,7 @@ extension Session {
             gate.withUnsafeMutableBufferPointer { mulMatID(w.gate, x.baseAddress!, perSlot: false, ids: ids, used: k, tokens: T, $0.baseAddress!) }
             up.withUnsafeMutableBufferPointer { mulMatID(w.up, x.baseAddress!, perSlot: false, ids: ids, used: k, tokens: T, $0.baseAddress!) }
         }
-        gate.withUnsafeMutableBufferPointer { g in up.withUnsafeBufferPointer { swiglu(g.baseAddress!, $0.baseAddress!, T * k * ff) } }
+        gatedActivation(&gate, up, rows: T * k, width: ff, gelu: false)
         var down = [Float](repeating: 0, count: T * k * d)
         gate.withUnsafeBufferPointer { g in
             down.withUnsafeMutableBufferPointer { mulMatID(w.down, g.baseAddress!, perSlot: true, ids: ids, used: k, tokens: T, $0.baseAddress!) }
@@ -61,6 +61,28 @@ extension Session {
                 let wj = weights[t * k + j], ej = (t * k + j) * d
                 for i in 0..<d { out[o + i] += down[ej + i] * wj }
             }
+        }
+        if let sh = w.shared { sharedExpert(sh, xn, T, &out) }
+    }
+
+    /// qwen2moe's shared expert, added to the experts' output as llama.cpp's qwen2moe graph does: the gate
+    /// `g = ffn_gate_inp_shexp · x` (a one-row mul_mat), its sigmoid computed as `silu(g) / g` (ggml_silu on a row of
+    /// one value: the scalar `g / (1 + expf(-g))`, then ggml_div), a SwiGLU FFN, `ffn · sigmoid` per token, then
+    /// `moe_out + shared`.
+    func sharedExpert(_ sh: SharedExpert, _ xn: [Float], _ T: Int, _ out: inout [Float]) {
+        let d = sh.down.rows, sff = sh.gate.rows
+        var g = [Float](repeating: 0, count: T)
+        mm(sh.gateInp, xn, T, &g)
+        var gate = [Float](repeating: 0, count: T * sff), up = gate
+        mm(sh.gate, xn, T, &gate)
+        mm(sh.up, xn, T, &up)
+        gatedActivation(&gate, up, rows: T, width: sff, gelu: false)
+        var ffn = [Float](repeating: 0, count: T * d)
+        mm(sh.down, gate, T, &ffn)
+        for t in 0..<T {
+            let x = g[t]
+            let sigmoid = (x / (1 + expf(-x))) / x
+            for i in 0..<d { out[t * d + i] += ffn[t * d + i] * sigmoid }
         }
     }
 

@@ -3,7 +3,7 @@ import GGUFIO
 import GGUFModel
 import GGUFTokenizer
 
-/// A model ready to run (llama, qwen2, qwen3, qwen3moe: ``Architecture``): hyper-parameters, weights (mapped, in their stored types) and tokenizer.
+/// A model ready to run (llama, qwen2, qwen3, qwen3moe, qwen2moe, gemma, gemma2, gemma3, phi3: ``Architecture``): hyper-parameters, weights (mapped, in their stored types) and tokenizer.
 public final class LlamaModel: @unchecked Sendable {
     public let path: String
     /// Mutable for RoPE overrides (`--rope-freq-base`, `--rope-freq-scale`) before a session starts.
@@ -21,6 +21,10 @@ public final class LlamaModel: @unchecked Sendable {
     let output: Weight
     /// `rope_freqs.weight` (llama: Llama 3's per-dimension RoPE frequency factors, n_rot/2 values), shared by every layer.
     let ropeFreqs: NormWeight?
+    /// phi3's LongRoPE factors (`rope_factors_long`/`_short`, n_rot/2 values each): the long ones when the
+    /// session's context (padded to 256) exceeds `rope.scaling.original_context_length`.
+    let ropeFactorsLong: NormWeight?
+    let ropeFactorsShort: NormWeight?
 
     /// Loads a GGUF llama file (or the first part of a split set: every part is mapped), or a GGML-era
     /// `.bin` through the converter's plan (`ggml` options give what GGML files never stored: `--gqa`,
@@ -110,6 +114,9 @@ public final class LlamaModel: @unchecked Sendable {
         // do not load it: refused in LayerWeights.load).
         ropeFreqs = hp.architecture == .llama && byName["rope_freqs.weight"] != nil
             ? try norm("rope_freqs.weight", hp.ropeDimensions / 2) : nil
+        let phi3 = hp.architecture == .phi3
+        ropeFactorsLong = phi3 && byName["rope_factors_long.weight"] != nil ? try norm("rope_factors_long.weight", hp.ropeDimensions / 2) : nil
+        ropeFactorsShort = phi3 && byName["rope_factors_short.weight"] != nil ? try norm("rope_factors_short.weight", hp.ropeDimensions / 2) : nil
         var ls: [LayerWeights] = []
         for i in 0..<hp.layerCount {
             ls.append(try LayerWeights.load(layer: i, hparams: hp, has: { byName[$0] != nil },
@@ -118,6 +125,7 @@ public final class LlamaModel: @unchecked Sendable {
         layers = ls
         outputNorm = try norm("output_norm.weight", d)
         // Tied embeddings: llama.cpp uses token_embd as the output matrix when output.weight is absent.
+        // gemma and gemma2 always (their loaders refuse an output.weight).
         output = byName["output.weight"] != nil ? try matrix("output.weight", d, nVocab) : tokenEmbedding
         weightTypes = types
     }

@@ -16,14 +16,18 @@ func rmsNorm(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMu
 ///
 /// `freqFactors` (`rope_freqs.weight`, n_rot/2 values: Llama 3's rope scaling as the converter writes it) divide
 /// each pair's angle before the frequency scale, as ggml's `rope_cache_init`: `freq_scale * (theta / ff)`.
-func ropeCache(position: Int, nRot: Int, freqBase: Float, freqScale: Float, freqFactors: [Float]? = nil) -> [Float] {
+///
+/// `attnFactor` (llama.cpp's `yarn_attn_factor`: phi3's `rope.scaling.attn_factor`, else 1) multiplies cos and sin,
+/// as `rope_yarn`'s `mscale` (a multiplication by 1 changes nothing).
+func ropeCache(position: Int, nRot: Int, freqBase: Float, freqScale: Float, freqFactors: [Float]? = nil,
+               attnFactor: Float = 1) -> [Float] {
     let thetaScale = powf(freqBase, -2 / Float(nRot))
     var cache = [Float](repeating: 0, count: nRot)
     var theta = Float(position)
     for i0 in stride(from: 0, to: nRot, by: 2) {
         let t = freqFactors.map { freqScale * (theta / $0[i0 / 2]) } ?? freqScale * theta
-        cache[i0] = cosf(t)
-        cache[i0 + 1] = sinf(t)
+        cache[i0] = cosf(t) * attnFactor
+        cache[i0 + 1] = sinf(t) * attnFactor
         theta *= thetaScale
     }
     return cache

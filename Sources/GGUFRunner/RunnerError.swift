@@ -8,6 +8,8 @@ public enum RunnerError: Error, Sendable, Equatable, CustomStringConvertible {
     case wrongShape(name: String, expected: [Int], found: [Int])
     /// A tensor llama.cpp would use (a bias, RoPE factors, shared experts) that the runner does not compute with.
     case unsupportedTensor(String)
+    /// A tensor the architecture's llama.cpp loader does not create (llama.cpp refuses the file: "wrong number of tensors").
+    case unexpectedTensor(String, architecture: String)
     /// A tensor type has no kernel here.
     case unsupportedType(name: String, type: String)
     /// A hyper-parameter is missing or impossible.
@@ -27,6 +29,7 @@ public enum RunnerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .missingTensor(let n): return "the model has no tensor '\(n)'"
         case .wrongShape(let n, let e, let f): return "tensor '\(n)' has shape \(f), expected \(e)"
         case .unsupportedTensor(let n): return "tensor '\(n)' is not supported by the runner (llama.cpp would use it; the results would differ)"
+        case .unexpectedTensor(let n, let a): return "tensor '\(n)' is not part of a \(a) model (llama.cpp refuses the file too)"
         case .unsupportedType(let n, let t): return "tensor '\(n)' has type \(t), which the runner cannot compute with"
         case .badHyperparameter(let m): return "bad hyper-parameter: \(m)"
         case .badVocabulary(let m): return "bad vocabulary: \(m)"

@@ -53,10 +53,10 @@ public final class Session: @unchecked Sendable {
 
     /// One batch through the network; writes its keys/values at positions `cache.count ..<`.
     func forward(_ tokens: [Int32], outputs: Outputs) -> [Float] {
-        let hp = model.hparams
+        let hp = model.hparams, arch = hp.architecture
         let T = tokens.count, d = hp.embeddingLength, kvd = hp.kvDimension, ff = hp.feedForwardLength
         let hs = hp.headSize, qd = hp.queryDimension, start = cache.count
-        let neox = hp.architecture.ropeNeox
+        let neox = arch.ropeNeox
         var x = [Float](repeating: 0, count: T * d)
         var xn = x, proj = x
         var q = [Float](repeating: 0, count: T * qd), attnOut = q
@@ -66,23 +66,55 @@ public final class Session: @unchecked Sendable {
         x.withUnsafeMutableBufferPointer { xp in
             for (t, id) in tokens.enumerated() { emb.kernel.dequantize(emb.row(Int(id)), xp.baseAddress! + t * d, d) }
         }
-        let ropes = (0..<T).map { ropeCache(position: start + $0, nRot: hp.ropeDimensions, freqBase: hp.ropeFreqBase, freqScale: hp.ropeFreqScale,
-                                          freqFactors: model.ropeFreqs?.values) }
+        // gemma: ggml_scale(inpL, sqrtf(n_embd)).
+        if arch.isGemma {
+            let s = Float(d).squareRoot()
+            for i in 0..<T * d { x[i] *= s }
+        }
+        // RoPE caches: the global layers', and the sliding layers' (their own base and scale: gemma2, gemma3).
+        // Frequency factors: Llama 3's rope_freqs, or phi3's long/short factors chosen by the context size as
+        // llama.cpp's get_rope_factors: n_ctx_seq (the context per sequence, padded to 256) > original context.
+        let ctxSeq = (contextSize + 255) / 256 * 256
+        let factors = model.ropeFreqs?.values
+            ?? (ctxSeq > hp.ropeOriginalContext ? model.ropeFactorsLong : model.ropeFactorsShort)?.values
+        func ropes(base: Float, scale: Float) -> [[Float]] {
+            (0..<T).map { ropeCache(position: start + $0, nRot: hp.ropeDimensions, freqBase: base, freqScale: scale,
+                                    freqFactors: factors, attnFactor: hp.ropeAttnFactor) }
+        }
+        let globalRopes = ropes(base: hp.ropeFreqBase, scale: hp.ropeFreqScale)
+        let slidingRopes = hp.slidingWindow > 0 ? ropes(base: hp.ropeFreqBaseSWA, scale: hp.ropeFreqScaleSWA) : globalRopes
+        var fused: [Float] = []
+        var pruned = false
         for (l, L) in model.layers.enumerated() {
+            let sliding = hp.isSliding(l)
             norm(x, L.attnNorm, &xn, T)
-            mm(L.wq, xn, T, &q)
-            mm(L.wk, xn, T, &k)
-            mm(L.wv, xn, T, &v)
-            // qwen2: biases added after each matmul (ggml_add); qwen3: per-head RMS norms before RoPE.
+            switch L.qkv {
+            case .separate(let wq, let wk, let wv):
+                mm(wq, xn, T, &q)
+                mm(wk, xn, T, &k)
+                mm(wv, xn, T, &v)
+            case .fused(let w):
+                // One matmul of qd + 2·kvd rows; Q, K and V are views of each token's row.
+                let width = qd + 2 * kvd
+                if fused.count != T * width { fused = [Float](repeating: 0, count: T * width) }
+                mm(w, xn, T, &fused)
+                for t in 0..<T {
+                    let r = t * width
+                    for i in 0..<qd { q[t * qd + i] = fused[r + i] }
+                    for i in 0..<kvd { k[t * kvd + i] = fused[r + qd + i]; v[t * kvd + i] = fused[r + qd + kvd + i] }
+                }
+            }
+            // qwen2: biases added after each matmul (ggml_add); qwen3, gemma3: per-head RMS norms before RoPE.
             if let b = L.qBias { addRows(&q, b, T) }
             if let b = L.kBias { addRows(&k, b, T) }
             if let b = L.vBias { addRows(&v, b, T) }
             if let w = L.qNorm { norm(q, w, &q, T * hp.headCount) }
             if let w = L.kNorm { norm(k, w, &k, T * hp.headCountKV) }
+            let layerRopes = sliding ? slidingRopes : globalRopes
             q.withUnsafeMutableBufferPointer { qp in
                 k.withUnsafeMutableBufferPointer { kp in
                     for t in 0..<T {
-                        ropes[t].withUnsafeBufferPointer { c in
+                        layerRopes[t].withUnsafeBufferPointer { c in
                             if neox {
                                 applyRopeNeox(qp.baseAddress! + t * qd, heads: hp.headCount, headSize: hs, nRot: hp.ropeDimensions, cache: c.baseAddress!)
                                 applyRopeNeox(kp.baseAddress! + t * kvd, heads: hp.headCountKV, headSize: hs, nRot: hp.ropeDimensions, cache: c.baseAddress!)
@@ -94,6 +126,8 @@ public final class Session: @unchecked Sendable {
                     }
                 }
             }
+            // gemma, phi3: Q scaled after RoPE (ggml_scale), attention's own scale then 1.
+            if let s = hp.queryScale { for i in 0..<T * qd { q[i] *= s } }
             cache.keys[l].withUnsafeMutableBufferPointer { kc in
                 k.withUnsafeBufferPointer { toF16($0.baseAddress!, kc.baseAddress! + start * kvd, T * kvd) }
             }
@@ -104,37 +138,61 @@ public final class Session: @unchecked Sendable {
                 }
             }
             let threads = self.threads, span = attentionSpan(used: start + T, contextSize: contextSize)
+            let shape = AttentionShape(scale: hp.queryScale == nil ? nil : 1, softcap: hp.attentionSoftcap,
+                                       window: sliding ? hp.slidingWindow : 0)
             cache.keys[l].withUnsafeBufferPointer { kc in
                 cache.values[l].withUnsafeBufferPointer { vc in
                     q.withUnsafeBufferPointer { qp in
                         attnOut.withUnsafeMutableBufferPointer { op in
                             attention(q: qp.baseAddress!, tokens: T, start: start, span: span, keys: kc.baseAddress!,
                                       values: vc.baseAddress!, capacity: cap, heads: hp.headCount, headsKV: hp.headCountKV,
-                                      headSize: hs, out: op.baseAddress!, threads: threads)
+                                      headSize: hs, out: op.baseAddress!, threads: threads, shape: shape)
                         }
                     }
                 }
             }
             mm(L.wo, attnOut, T, &proj)
-            for i in 0..<T * d { x[i] += proj[i] }
-            norm(x, L.ffnNorm, &xn, T)
+            // llama.cpp's inp_out_ids: in the last layer, the rows whose logits are not wanted are dropped after the
+            // attention (get_rows of the attention output and the residual), so the rest of the layer runs on the
+            // output rows only and its matmuls take the paths of that many tokens (one: vec_dot).
+            var n = T
+            if l == model.layers.count - 1 && outputs != .all {
+                if outputs == .none { continue }
+                x = Array(x[(T - 1) * d ..< T * d])
+                proj = Array(proj[(T - 1) * d ..< T * d])
+                n = 1
+                pruned = true
+            }
+            if let w = L.postAttnNorm { norm(proj, w, &proj, n) }
+            for i in 0..<n * d { x[i] += proj[i] }
+            norm(x, L.ffnNorm, &xn, n)
             switch L.ffn {
             case .dense(let wg, let wu, let wd):
-                mm(wg, xn, T, &gate)
-                mm(wu, xn, T, &up)
-                gate.withUnsafeMutableBufferPointer { g in up.withUnsafeBufferPointer { swiglu(g.baseAddress!, $0.baseAddress!, T * ff) } }
-                mm(wd, gate, T, &proj)
+                mm(wg, xn, n, &gate)
+                mm(wu, xn, n, &up)
+                gatedActivation(&gate, up, rows: n, width: ff, gelu: arch.usesGELU)
+                mm(wd, gate, n, &proj)
+            case .fusedGateUp(let wgu, let wd):
+                // phi3: ggml_swiglu of the fused row: silu(first half) · second half.
+                var gu = [Float](repeating: 0, count: n * 2 * ff)
+                mm(wgu, xn, n, &gu)
+                for t in 0..<n {
+                    for i in 0..<ff { gate[t * ff + i] = gu[t * 2 * ff + i]; up[t * ff + i] = gu[t * 2 * ff + ff + i] }
+                }
+                gatedActivation(&gate, up, rows: n, width: ff, gelu: false)
+                mm(wd, gate, n, &proj)
             case .experts(let moe):
-                moeFFN(moe, xn, T, &proj)
+                moeFFN(moe, xn, n, &proj)
             }
-            for i in 0..<T * d { x[i] += proj[i] }
+            if let w = L.postFFNNorm { norm(proj, w, &proj, n) }
+            for i in 0..<n * d { x[i] += proj[i] }
         }
         cache.count = start + T
         history.append(contentsOf: tokens)
         let rows: Range<Int>
         switch outputs {
         case .none: return []
-        case .last: rows = (T - 1) ..< T
+        case .last: rows = pruned ? 0 ..< 1 : (T - 1) ..< T
         case .all: rows = 0 ..< T
         }
         let sel = Array(x[rows.lowerBound * d ..< rows.upperBound * d])
@@ -142,7 +200,23 @@ public final class Session: @unchecked Sendable {
         norm(sel, model.outputNorm, &h, rows.count)
         var logits = [Float](repeating: 0, count: rows.count * hp.vocabularySize)
         mm(model.output, h, rows.count, &logits)
+        if hp.finalSoftcap > 0 {
+            logits.withUnsafeMutableBufferPointer { softcap($0.baseAddress!, $0.count, cap: hp.finalSoftcap) }
+        }
         return logits
+    }
+
+    /// `g = act(g) · u` row by row (ggml's swiglu / geglu run per row of `width`: their 8-wide chunks restart at
+    /// each row).
+    func gatedActivation(_ g: inout [Float], _ u: [Float], rows: Int, width: Int, gelu: Bool) {
+        g.withUnsafeMutableBufferPointer { gp in
+            u.withUnsafeBufferPointer { up in
+                for r in 0..<rows {
+                    let a = gp.baseAddress! + r * width, b = up.baseAddress! + r * width
+                    if gelu { GELU.geglu(a, b, width) } else { swiglu(a, b, width) }
+                }
+            }
+        }
     }
 
     /// `x[t] += b` for every row (ggml_add of a bias row: one float add per value).

@@ -36,19 +36,39 @@ struct ExpertWeights: @unchecked Sendable {
 /// One transformer block's weights.
 struct LayerWeights: Sendable {
     let attnNorm: NormWeight
-    let wq, wk, wv, wo: Weight
-    /// Q/K/V biases (qwen2), added after the matmuls.
+    let qkv: QKVWeights
+    let wo: Weight
+    /// Q/K/V biases (qwen2), added after the matmuls (with a fused QKV: one bias over the fused row).
     let qBias, kBias, vBias: NormWeight?
-    /// Per-head Q/K RMS-norm weights (qwen3), applied before RoPE.
+    /// Per-head Q/K RMS-norm weights (qwen3, gemma3), applied before RoPE.
     let qNorm, kNorm: NormWeight?
+    /// gemma2/gemma3: RMS norm of the attention output before the residual add.
+    let postAttnNorm: NormWeight?
     let ffnNorm: NormWeight
     let ffn: FeedForward
+    /// gemma2/gemma3: RMS norm of the FFN output before the residual add.
+    let postFFNNorm: NormWeight?
 }
 
-/// A block's feed-forward network: one SwiGLU FFN, or routed experts.
+/// The Q, K and V projections: three matrices, or one fused `attn_qkv` whose rows are Q's, then K's, then V's.
+enum QKVWeights: Sendable {
+    case separate(q: Weight, k: Weight, v: Weight)
+    case fused(Weight)
+}
+
+/// A block's feed-forward network: one gated FFN (SwiGLU or GEGLU, as the architecture says), phi3's fused gate-up
+/// (`ffn_up` of 2·n_ff rows: the gate's, then the up's), or routed experts.
 enum FeedForward: Sendable {
     case dense(gate: Weight, up: Weight, down: Weight)
+    case fusedGateUp(gateUp: Weight, down: Weight)
     case experts(MoEWeights)
+}
+
+/// qwen2moe's shared expert: a SwiGLU FFN added to the experts' output, scaled per token by
+/// sigmoid(`ffn_gate_inp_shexp` · x).
+struct SharedExpert: Sendable {
+    let gateInp: Weight
+    let gate, up, down: Weight
 }
 
 /// A mixture-of-experts FFN: the router and the 3-D expert weights.
@@ -60,4 +80,6 @@ struct MoEWeights: Sendable {
     let used: Int
     /// Whether the selected probabilities are divided by their sum (llama.cpp's `norm_w`).
     let normalize: Bool
+    /// qwen2moe's shared expert.
+    let shared: SharedExpert?
 }

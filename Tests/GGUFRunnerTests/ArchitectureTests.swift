@@ -86,6 +86,94 @@ final class ArchitectureTests: XCTestCase {
     /// `attention.key_length` 128 with n_embd 256 and 4 heads: Q rows of 512 (as Qwen3-0.6B's 16 × 128 over 1024).
     func testQwen3WideHeadsBitIdentical() throws { try check("qwen3-hd128", [.f16, .q4_K_M]) }
 
+    /// qwen2moe: experts without renormalized weights, plus the shared expert and its sigmoid gate.
+    func testQwen2MoEBitIdentical() throws { try check("qwen2moe") }
+    /// gemma: embeddings × sqrt(n_embd), ggml's F16-table GELU, Q scaled before attention, tied output.
+    func testGemmaBitIdentical() throws { try check("gemma") }
+    /// gemma2: post-norms, attention and final soft-capping, sliding window 8 on layer 0 with its own RoPE base.
+    func testGemma2BitIdentical() throws { try check("gemma2") }
+    /// gemma3: Q/K norms, sliding layer 0 (base 10000, scale 1), global layer 1 (base 1e6, linear scale 1/8).
+    func testGemma3BitIdentical() throws { try check("gemma3") }
+    /// phi3: fused QKV and gate-up, LongRoPE long factors (n_ctx 256 > original 128) and attn_factor.
+    func testPhi3BitIdentical() throws { try check("phi3") }
+    /// 32 experts, 4 used: more than the 16 that std::sort orders by insertion alone (the router's argsort is
+    /// libstdc++'s introsort, `stdSortDescending`).
+    func testQwen3MoE32ExpertsBitIdentical() throws { try check("qwen3moe-32", [.f16, .q4_K_M]) }
+    /// phi3 with original context 4096 ≥ n_ctx: the short factors, attn_factor 1.
+    func testPhi3ShortFactorsBitIdentical() throws { try check("phi3-short", [.f16, .q8_0]) }
+
+    /// Mistral-style llama files carry `llama.attention.sliding_window`; llama.cpp's llama graph ignores it (no SWA for
+    /// llama at 0c1e570), and so does the runner: the logits equal those of the same file without the key (checked
+    /// against the oracle by hand: its logits of the edited file have the same SHA-256).
+    func testMistralSlidingWindowKeyIgnored() throws {
+        let p = try edited("llama3", "mistral-swa") { $0.metadata["llama.attention.sliding_window"] = .uint32(8) }
+        let s = try Session(model: try LlamaModel(path: p), contextSize: 256, threads: 2)
+        let logits = try s.evaluate(Self.expected.tokens, allLogits: true)
+        if runnerOpsAvailable {
+            XCTAssertEqual(sha256Hex(logits.withUnsafeBytes { [UInt8]($0) }), Self.expected.models["llama3-F16"]!.batch.sha256)
+        }
+    }
+
+    /// Sliding-window layers and soft-caps as read from the keys.
+    func testGemmaFamilyHyperparameters() throws {
+        let g2 = try LlamaModel(path: try Self.model("gemma2")).hparams
+        XCTAssertEqual(g2.slidingLayers, [true, false])
+        XCTAssertEqual(g2.slidingWindow, 8)
+        XCTAssertEqual(g2.attentionSoftcap, 5)
+        XCTAssertEqual(g2.finalSoftcap, 2.5)
+        XCTAssertEqual(g2.ropeFreqBaseSWA, 5000)
+        XCTAssertEqual(g2.queryScale, 0.125)
+        let g3 = try LlamaModel(path: try Self.model("gemma3")).hparams
+        XCTAssertEqual(g3.slidingLayers, [true, false])
+        XCTAssertEqual(g3.attentionSoftcap, 0)
+        XCTAssertEqual(g3.finalSoftcap, 0)
+        XCTAssertEqual(g3.ropeFreqBaseSWA, 10000)
+        XCTAssertEqual(g3.ropeFreqScaleSWA, 1)
+        XCTAssertEqual(g3.ropeFreqScale, 0.125)
+        // gemma3 without sliding_window: no sliding layers; gemma2's defaults (window 4096, pattern 2, caps 50 and 30).
+        let p = try edited("gemma3", "gemma3-noswa") { $0.metadata["gemma3.attention.sliding_window"] = nil }
+        XCTAssertFalse(try LlamaModel(path: p).hparams.isSliding(0))
+        let q = try edited("gemma2", "gemma2-defaults") { s in
+            for k in ["attn_logit_softcapping", "final_logit_softcapping", "attention.sliding_window"] { s.metadata["gemma2." + k] = nil }
+        }
+        let d = try LlamaModel(path: q).hparams
+        XCTAssertEqual([d.slidingWindow, Int(d.attentionSoftcap), Int(d.finalSoftcap)], [4096, 50, 30])
+    }
+
+    /// Only the last token's logits requested (as `ggufkit run` evaluates a prompt): llama.cpp runs the last layer's FFN
+    /// on that row alone (`inp_out_ids`), so its matmuls take the one-token paths; the logits differ from the batch's last
+    /// row by up to 4e-7, and the runner's equal llama.cpp's bit for bit (`expected-last.json`, `make_last_refs.py`).
+    func testLastRowOnlyAsLlamaCpp() throws {
+        struct Last: Decodable { struct M: Decodable { let sha256: String }; let tokens: [Int32]; let models: [String: M] }
+        let d = try XCTUnwrap(FileManager.default.contents(atPath: fixturesDir + "/runner/archs/expected-last.json"))
+        let e = try JSONDecoder().decode(Last.self, from: d)
+        XCTAssertEqual(e.models.count, 6)
+        for (key, ref) in e.models.sorted(by: { $0.key < $1.key }) {
+            let cut = key.lastIndex(of: "-")!
+            let spec = String(key[..<cut]), type = try XCTUnwrap(QuantizeTarget(rawValue: String(key[key.index(after: cut)...])))
+            let s = try Session(model: try LlamaModel(path: try Self.quantized(spec, type)), contextSize: 256, threads: 2)
+            let last = try s.evaluate(e.tokens, allLogits: false)
+            XCTAssertEqual(last.count, s.model.hparams.vocabularySize)
+            if runnerOpsAvailable {
+                XCTAssertEqual(sha256Hex(last.withUnsafeBytes { [UInt8]($0) }), ref.sha256, key)
+            }
+        }
+    }
+
+    /// Sliding-window and soft-capped logits do not depend on the thread count or on how the prompt is split into batches
+    /// (each split keeps every matmul on the same path: batches of 10 and 14 tokens, K-quant tiled for both).
+    func testGemmaSplitsAndThreadsTheSame() throws {
+        for spec in ["gemma2", "gemma3"] {
+            let model = try LlamaModel(path: try Self.quantized(spec, .q4_K_M))
+            let toks = Self.expected.tokens
+            let one = try Session(model: model, contextSize: 256, threads: 1)
+            let whole = try one.evaluate(toks, allLogits: true)
+            let three = try Session(model: model, contextSize: 256, threads: 3)
+            let split = try three.evaluate(Array(toks[..<10]), allLogits: true) + three.evaluate(Array(toks[10...]), allLogits: true)
+            XCTAssertEqual(whole, split, spec)
+        }
+    }
+
     /// MoE logits do not depend on the thread count (every output is one dot product in a fixed order). (Splitting a
     /// prompt into batches may change them, in llama.cpp too: the rows routed to an expert decide its K-quant path.)
     func testMoEThreadCountIndependent() throws {
@@ -122,7 +210,7 @@ final class ArchitectureTests: XCTestCase {
         let p = try edited("qwen2", "arch-gpt2") { $0.metadata["general.architecture"] = .string("gpt2") }
         expect(p) { e in
             XCTAssertEqual(e, .unsupportedArchitecture("gpt2"))
-            XCTAssertEqual("\(e)", "unsupported architecture 'gpt2': the runner runs 'llama', 'qwen2', 'qwen3', 'qwen3moe'")
+            XCTAssertEqual("\(e)", "unsupported architecture 'gpt2': the runner runs 'llama', 'qwen2', 'qwen3', 'qwen3moe', 'qwen2moe', 'gemma', 'gemma2', 'gemma3', 'phi3'")
         }
     }
 
@@ -185,6 +273,48 @@ final class ArchitectureTests: XCTestCase {
             s.tensors = s.tensors.map { $0.name == "rope_freqs.weight" ? GGUFTensorInfo(name: $0.name, ne: [64], type: .f32) : $0 }
         }
         expect(w) { e in XCTAssertEqual(e, .wrongShape(name: "rope_freqs.weight", expected: [32], found: [64])) }
+    }
+
+    func testNewArchitecturesContradictions() throws {
+        // gemma's output is always token_embd: llama.cpp refuses a file with an extra output.weight.
+        let a = try edited("gemma", "gemma-output") { $0.tensors.append(GGUFTensorInfo(name: "output.weight", ne: [256, 320], type: .f16)) }
+        expect(a) { e in
+            XCTAssertEqual(e, .unexpectedTensor("output.weight", architecture: "gemma"))
+            XCTAssertEqual("\(e)", "tensor 'output.weight' is not part of a gemma model (llama.cpp refuses the file too)")
+        }
+        // phi3's fused gate-up is 2·n_ff rows.
+        let b = try edited("phi3", "phi3-up") { s in
+            s.tensors = s.tensors.map { $0.name == "blk.0.ffn_up.weight" ? GGUFTensorInfo(name: $0.name, ne: [256, 512], type: .f16) : $0 }
+        }
+        expect(b) { e in XCTAssertEqual(e, .wrongShape(name: "blk.0.ffn_up.weight", expected: [256, 1024], found: [256, 512])) }
+        // The fused QKV: n_embd + 2·n_embd_kv rows.
+        let c = try edited("phi3", "phi3-qkv") { s in
+            s.tensors = s.tensors.map { $0.name == "blk.1.attn_qkv.weight" ? GGUFTensorInfo(name: $0.name, ne: [256, 768], type: .f16) : $0 }
+        }
+        expect(c) { e in XCTAssertEqual(e, .wrongShape(name: "blk.1.attn_qkv.weight", expected: [256, 512], found: [256, 768])) }
+        let d = try edited("phi3", "phi3-factors") { s in
+            s.tensors = s.tensors.map { $0.name == "rope_factors_long.weight" ? GGUFTensorInfo(name: $0.name, ne: [64], type: .f32) : $0 }
+        }
+        expect(d) { e in XCTAssertEqual(e, .wrongShape(name: "rope_factors_long.weight", expected: [32], found: [64])) }
+        let f = try edited("qwen2", "qwen2-longfactors") { $0.tensors.append(GGUFTensorInfo(name: "rope_factors_long.weight", ne: [32], type: .f32)) }
+        expect(f) { e in XCTAssertEqual(e, .unsupportedTensor("rope_factors_long.weight")) }
+        // qwen2moe needs its shared expert; other architectures refuse one.
+        let g = try edited("qwen2moe", "qwen2moe-noshexp") { $0.tensors.removeAll { $0.name == "blk.0.ffn_gate_inp_shexp.weight" } }
+        expect(g) { e in XCTAssertEqual(e, .missingTensor("blk.0.ffn_gate_inp_shexp.weight")) }
+        let h = try edited("qwen3moe", "qwen3moe-shexp") { $0.tensors.append(GGUFTensorInfo(name: "blk.0.ffn_up_shexp.weight", ne: [256, 256], type: .f16)) }
+        expect(h) { e in XCTAssertEqual(e, .unsupportedTensor("blk.0.ffn_up_shexp.weight")) }
+        let i = try edited("qwen2moe", "qwen2moe-shff") { $0.metadata["qwen2moe.expert_shared_feed_forward_length"] = .uint32(256) }
+        expect(i) { e in XCTAssertEqual(e, .wrongShape(name: "blk.0.ffn_gate_shexp.weight", expected: [256, 256], found: [256, 384])) }
+        // gemma2/gemma3 post-norms are required; a pattern array must cover every layer.
+        let j = try edited("gemma2", "gemma2-nopost") { $0.tensors.removeAll { $0.name == "blk.1.post_ffw_norm.weight" } }
+        expect(j) { e in XCTAssertEqual(e, .missingTensor("blk.1.post_ffw_norm.weight")) }
+        let k = try edited("gemma3", "gemma3-pattern") {
+            $0.metadata["gemma3.attention.sliding_window_pattern"] = .array(elementType: .bool, values: [.bool(true)])
+        }
+        expect(k) { e in XCTAssertEqual(e, .badHyperparameter("gemma3.attention.sliding_window_pattern must hold 2 booleans")) }
+        // qwen2moe asserts n_rot = head size in llama.cpp.
+        let l = try edited("qwen2moe", "qwen2moe-nrot") { $0.metadata["qwen2moe.rope.dimension_count"] = .uint32(32) }
+        expect(l) { e in XCTAssertEqual(e, .badHyperparameter("qwen2moe: rope.dimension_count 32 must equal the head size 64")) }
     }
 
     func testSummaryNamesTheArchitecture() throws {

@@ -17,7 +17,7 @@ import oracle  # noqa: E402
 bindir = sys.argv[1] if len(sys.argv) > 1 else "../../../.build/debug"
 TYPES = ["F16", "Q8_0", "Q4_K_M", "Q6_K"]
 SPECS = {"llama-moe": TYPES + ["IQ4_XS", "MXFP4_MOE"], "qwen2": TYPES, "qwen3": TYPES, "qwen3moe": TYPES, "qwen3-hd128": ["F16", "Q4_K_M"],
-         "llama3": ["F16", "Q4_K_M"]}
+         "llama3": ["F16", "Q4_K_M"], "qwen2moe": TYPES, "gemma": TYPES, "gemma2": TYPES, "gemma3": TYPES, "phi3": TYPES, "phi3-short": ["F16", "Q8_0"], "qwen3moe-32": ["F16", "Q4_K_M"]}
 # make_refs.py DIR SPEC...: only those specs, the other entries of expected.json kept
 if len(sys.argv) > 2:
     SPECS = {s: SPECS[s] for s in sys.argv[2:]}

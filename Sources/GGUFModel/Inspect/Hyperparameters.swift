@@ -21,6 +21,17 @@ public struct Hyperparameters: Sendable, Equatable {
     public var rmsEpsilon: Double?
     public var ropeFreqBase: Double?
 
+    /// Sliding-window attention as llama.cpp reads it for the architectures GGUFRunner runs (gemma2: window 4096 by
+    /// default, every 2nd layer global; gemma3: when `attention.sliding_window` > 0, pattern 6; `sliding_window_pattern`
+    /// as an array or a number): the window (0: none) and how many layers slide.
+    public var slidingWindow = 0
+    public var slidingLayers = 0
+    /// Experts per MoE layer and used per token (`expert_count`, `expert_used_count`; 0 when dense).
+    public var nExpert = 0
+    public var nExpertUsed = 0
+    /// One expert's FFN width (`expert_feed_forward_length`, else `ffn_gate_exps`' rows, else `feed_forward_length`).
+    public var nFFExp = 0
+
     /// `n_embd_k_gqa`: the K row of one token in one layer.
     public var nEmbdKGQA: Int { headDimK * nHeadKV }
     public var nEmbdVGQA: Int { headDimV * nHeadKV }
@@ -52,6 +63,20 @@ public struct Hyperparameters: Sendable, Equatable {
         ropeDimensions = int("rope.dimension_count")
         rmsEpsilon = md.double("\(arch).attention.layer_norm_rms_epsilon")
         ropeFreqBase = md.double("\(arch).rope.freq_base")
+        nExpert = max(0, int("expert_count") ?? 0)
+        nExpertUsed = max(0, int("expert_used_count") ?? 0)
+        nFFExp = int("expert_feed_forward_length") ?? shape("blk.0.ffn_gate_exps.weight", 1) ?? nFF
+        let window: Int? = arch == "gemma2" ? (int("attention.sliding_window") ?? 4096)
+            : arch == "gemma3" ? int("attention.sliding_window") : nil
+        if let window, window > 0 {
+            slidingWindow = window
+            if case .array(_, let values)? = md["\(arch).attention.sliding_window_pattern"] {
+                slidingLayers = values.prefix(nLayer).filter { $0 == .bool(true) }.count
+            } else {
+                let n = int("attention.sliding_window_pattern") ?? (arch == "gemma2" ? 2 : 6)
+                slidingLayers = n <= 0 ? nLayer : (0..<nLayer).filter { $0 % n < n - 1 }.count
+            }
+        }
     }
 
     init(ggml f: GGMLFile) {

@@ -73,8 +73,13 @@ public struct MemoryEstimate: Sendable, Equatable {
         // thread the attention scores of one row.
         let actRow = h.tensors.filter { $0.ne.count == 2 && $0.name != "token_embd.weight" }
             .compactMap { t in Self.activationRowBytes(t) }.max() ?? 0
-        let compute = tokens * (5 * hp.nEmbd + 2 * hp.nEmbdKGQA + 2 * hp.nFF) * 4 + tokens * actRow
+        var compute = tokens * (5 * hp.nEmbd + 2 * hp.nEmbdKGQA + 2 * hp.nFF) * 4 + tokens * actRow
             + s.threads * (ctx + 2 * hp.headDimK) * 4
+        // Experts (MoE.swift): router probabilities, gate and up of every (token, slot) pair, their down outputs.
+        if hp.nExpert > 0 {
+            let k = max(hp.nExpertUsed, 1)
+            compute += tokens * (hp.nExpert + k * (2 * hp.nFFExp + hp.nEmbd)) * 4
+        }
         // The last token's logits, and the copy returned to the caller.
         let output = 2 * hp.nVocab * 4
         return MemoryBreakdown(weights: weights, kv: kv, compute: compute, output: output,
@@ -99,7 +104,11 @@ public struct MemoryEstimate: Sendable, Equatable {
         let nCtx = (max(s.ctx, 1) + 255) / 256 * 256
         let ub = max(min(s.batch, nCtx), 1)
         let kvElem = Double(s.kvType.typeSize) / Double(s.kvType.blockSize)
-        let kv = Int(Double(hp.nLayer * nCtx * (hp.nEmbdKGQA + hp.nEmbdVGQA)) * kvElem)
+        // Sliding-window layers get their own cache (llama_kv_cache_iswa): n_swa + n_ubatch cells, at most n_ctx,
+        // padded to 256 (one sequence).
+        let swaCells = (min(nCtx, hp.slidingWindow + ub) + 255) / 256 * 256
+        let cells = (hp.nLayer - hp.slidingLayers) * nCtx + hp.slidingLayers * (hp.slidingWindow > 0 ? swaCells : 0)
+        let kv = Int(Double(cells * (hp.nEmbdKGQA + hp.nEmbdVGQA)) * kvElem)
         // Weights: the mapped file data, plus an anonymous copy of the tensors the CPU backend repacks
         // (Q4_0, Q4_K, IQ4_NL, Q2_K weight matrices whose rows suit its interleaved kernels). The mapped
         // pages of a repacked tensor are read once and stay resident, so both count.

@@ -51,6 +51,43 @@ final class MemoryEstimateTests: XCTestCase {
         }
     }
 
+    /// Sliding-window layers get llama.cpp's smaller SWA cache (llama_kv_cache_iswa: pad(min(n_ctx, n_swa + n_ubatch),
+    /// 256) cells). The runner's gemma2 fixture (2 layers, window 8, layer 0 sliding, K and V rows of 128): llama.cpp
+    /// printed "4096 cells, 1 layers" + "768 cells, 1 layers" at -c 4096 -ub 512, and 1024 + 256 cells at -c 1000 -ub 128.
+    /// The runner keeps the whole context for every layer.
+    func testSlidingWindowKVAsLlamaCpp() throws {
+        let h = try ModelHeader.read(path: try gemma2Fixture())
+        XCTAssertEqual([h.hparams.slidingWindow, h.hparams.slidingLayers], [8, 1])
+        let a = MemoryEstimate(header: h, settings: MemorySettings(ctx: 4096, batch: 512))
+        XCTAssertEqual(a.llamacpp.kv, (4096 + 768) * 256 * 2)
+        XCTAssertEqual(a.ggufkit.kv, 2 * 4096 * 256 * 2)
+        let b = MemoryEstimate(header: h, settings: MemorySettings(ctx: 1000, batch: 128))
+        XCTAssertEqual(b.llamacpp.kv, (1024 + 256) * 256 * 2)
+    }
+
+    /// Experts add the router probabilities and every (token, slot) pair's gate, up and down rows to the runner's
+    /// compute term (qwen3moe fixture: 8 experts, 2 used, n_ff 256 per expert).
+    func testMoEComputeTerm() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = try String(contentsOfFile: fixturesDir + "/runner/archs/qwen3moe.spec", encoding: .utf8)
+        try ModelSpec(parsing: text, name: "qwen3moe").write(to: dir + "/m.gguf", seed: 1, scale: 0.08)
+        let h = try ModelHeader.read(path: dir + "/m.gguf")
+        XCTAssertEqual([h.hparams.nExpert, h.hparams.nExpertUsed, h.hparams.nFFExp], [8, 2, 256])
+        var dense = h
+        dense.hparams.nExpert = 0
+        let s = MemorySettings(ctx: 256, batch: 64, threads: 2)
+        let extra = MemoryEstimate(header: h, settings: s).ggufkit.compute - MemoryEstimate(header: dense, settings: s).ggufkit.compute
+        XCTAssertEqual(extra, 64 * (8 + 2 * (2 * 256 + 256)) * 4)
+    }
+
+    func gemma2Fixture() throws -> String {
+        let dir = makeTempDir()
+        let text = try String(contentsOfFile: fixturesDir + "/runner/archs/gemma2.spec", encoding: .utf8)
+        try ModelSpec(parsing: text, name: "gemma2").write(to: dir + "/g.gguf", seed: 1, scale: 0.08)
+        return dir + "/g.gguf"
+    }
+
     func testGGUFKitColumnFollowsItsFormula() throws {
         let h = try header()
         let m = MemoryEstimate(header: h, settings: MemorySettings(ctx: 2048, batch: 512, threads: 2)).ggufkit
