@@ -8,8 +8,8 @@ enum WeightedKQuants {
         guard let qw else { return Q2_K.quantize(x, y, k) }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 + 16 + 32) { lbuf in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 4 + 48) { fbuf in
-            let L = lbuf.baseAddress!, Laux = L + 256, Ls = L + 272, Lm = L + 288
-            let weight = fbuf.baseAddress!, mins = weight + 16, scales = mins + 16, sw = scales + 16, tmp = sw + 16
+            let L = lbuf.baseAddress!, Ls = L + 272, Lm = L + 288
+            let weight = fbuf.baseAddress!, mins = weight + 16, scales = mins + 16, sw = scales + 16
             for i in 0..<(k / 256) {
                 let xb = x + i * 256, yb = y + i * Q2_K.bytes
                 let sigma2 = sumOfSquares(xb, 256) / 256
@@ -19,7 +19,7 @@ enum WeightedKQuants {
                     for l in 0..<16 { s += weight[l] }
                     sw[j] = s
                     var m: Float = 0
-                    scales[j] = makeQkx2Quants(16, 3, xb + 16 * j, weight, L + 16 * j, &m, Laux, -0.9, 0.05, 36, false, tmp)
+                    scales[j] = makeQkx3Quants(16, 3, xb + 16 * j, weight, L + 16 * j, &m, -0.9, 0.05, 36)
                     mins[j] = m
                 }
                 var dm = makeQpQuants(16, 15, scales, Ls, sw)
@@ -126,7 +126,7 @@ enum WeightedKQuants {
             for l in 0..<32 { s += weights[l] }
             sw[j] = s
             var m: Float = 0
-            scales[j] = makeQkx2Quants(32, nmax, xb + 32 * j, weights, L + 32 * j, &m, Laux, -0.9, 0.05, 36, false, tmp)
+            scales[j] = makeQkx3Quants(32, nmax, xb + 32 * j, weights, L + 32 * j, &m, -0.9, 0.05, 36)
             mins[j] = m
         }
         let dBlock = makeQpQuants(8, 63, scales, Ls, sw)

@@ -48,14 +48,14 @@ enum WeightedLegacy {
     static func withMin(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int, _ qw: UnsafePointer<Float>, five: Bool) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { lbuf in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + 96) { fbuf in
-            let L = lbuf.baseAddress!, Laux = L + 32, weight = fbuf.baseAddress!, tmp = weight + 32
+            let L = lbuf.baseAddress!, weight = fbuf.baseAddress!
             let sigma2 = sumOfSquares(x, k) / Float(k)
             let bytes = five ? Q5_1.bytes : Q4_1.bytes
             for ib in 0..<(k / 32) {
                 let yb = y + ib * bytes
                 blockWeights(x, qw, ib, sigma2, weight)
                 var min: Float = 0
-                let d = makeQkx2Quants(32, five ? 31 : 15, x + 32 * ib, weight, L, &min, Laux, -0.9, 0.05, 36, false, tmp)
+                let d = makeQkx3Quants(32, five ? 31 : 15, x + 32 * ib, weight, L, &min, -0.9, 0.05, 36)
                 storeF16(yb, 0, d)
                 storeF16(yb, 2, -min)
                 if five {
