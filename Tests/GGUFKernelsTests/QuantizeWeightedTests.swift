@@ -72,3 +72,29 @@ final class MakeQkx3Tests: XCTestCase {
         }
     }
 }
+
+/// The weighted make_qx_quants: Swift lanes against the C kernel (same bits), on random and edge groups.
+final class MakeQxWeightedTests: XCTestCase {
+    func testCMatchesSwift() throws {
+        try XCTSkipUnless(CKernelTable.available, "no AVX2")
+        var rng = SystemRandomNumberGenerator()
+        var x = [Float](repeating: 0, count: 32), w = x, tmp = [Float](repeating: 0, count: 72)
+        var la = [Int8](repeating: 0, count: 32), lb = la
+        for trial in 0..<3000 {
+            let n = trial % 2 == 0 ? 16 : 32
+            let nmax: Int32 = [4, 8, 16, 32][trial % 4]
+            for i in 0..<n {
+                let g = Float.random(in: -1...1, using: &rng)
+                x[i] = trial % 9 == 0 ? 0 : trial % 9 == 1 ? g * 1e-20 : g
+                w[i] = trial % 5 == 0 && i % 2 == 0 ? 0 : Float.random(in: 0...5, using: &rng)
+            }
+            if trial == 7 { x[2] = .nan }
+            let a = x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in
+                makeQxQuants(n, nmax, xp.baseAddress!, &la, &tmp, weights: wp.baseAddress!, cLanes: false) } }
+            let b = x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in
+                CKernelTable.makeQxQuants(n, nmax, xp.baseAddress!, &lb, wp.baseAddress!) } }
+            XCTAssertEqual(a.bitPattern, b.bitPattern, "trial \(trial)")
+            XCTAssertEqual(Array(la[0..<n]), Array(lb[0..<n]), "trial \(trial)")
+        }
+    }
+}

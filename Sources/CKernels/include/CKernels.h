@@ -77,6 +77,8 @@ void ckernels_fp32_to_fp16_cpu(const float *x, uint16_t *y, ptrdiff_t n);
 /// (n <= 64, weights not NULL), bit-identical: the weighted sub-block fit of Q2_K/Q4_K/Q5_K/Q4_1/Q5_1 with an imatrix.
 float ckernels_make_qkx3_quants(int n, int nmax, const float *x, const float *weights, uint8_t *L, float *the_min,
                                 float rmin, float rdelta, int nstep);
+/// make_qx_quants(n, nmax, x, L, rmse_type = 1, qw) of ggml-quants.c with weights qw (not NULL), bit-identical.
+float ckernels_make_qx_quants_w(int n, int nmax, const float *x, int8_t *L, const float *qw);
 /// dequantize_row_q8_0 / _q4_K / _q5_K of ggml-quants.c (to_float), bit-identical; n a multiple of the block.
 void ckernels_dequantize_q8_0(const void *x, float *y, ptrdiff_t n);
 void ckernels_dequantize_q4_K(const void *x, float *y, ptrdiff_t n);
