@@ -67,6 +67,46 @@ final class ImatrixQuantizeTests: XCTestCase {
         print("imatrix: files byte-identical to llama-quantize --imatrix: \(same)/\(lines.count)")
     }
 
+    /// The synthetic legacy imatrix of make_synthetic.sh, built in memory: every blk.* matrix, values
+    /// ((37·i + 11·len(name) + Σ name bytes) mod 101 + 1) / 8 over columns × experts, call count 3.
+    static func syntheticImatrix(for source: QuantizeSource) -> ImportanceMatrix {
+        var m = ImportanceMatrix(datasets: ["synthetic.txt"], chunkCount: 5, isLegacy: true)
+        for t in source.tensors where t.info.name.hasPrefix("blk.") && t.info.ne.count >= 2 {
+            let n = t.info.ne[0] * (t.info.ne.count > 2 ? t.info.ne[2] : 1)
+            let base = 11 * t.info.name.utf8.count + t.info.name.utf8.reduce(0) { $0 + Int($1) }
+            m.entries[t.info.name] = .init(sums: (0..<n).map { Float((37 * $0 + base) % 101 + 1) / 8 }, counts: [3])
+        }
+        return m
+    }
+
+    /// Deeper models (80 layers: the first n/8 layers' imatrix rules; 8 experts) with a synthetic imatrix
+    /// (expected-synthetic.tsv, make_synthetic.sh), through the library.
+    func testDeepAndExpertModelsWithSyntheticImatrix() throws {
+        AtomicOutput.syncToDisk = false
+        defer { AtomicOutput.syncToDisk = true }
+        let lines = try String(contentsOfFile: Self.dir + "/expected-synthetic.tsv", encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(lines.count, 18)
+        for name in ["qwen2-80l", "llama-moe8"] {
+            let input = tmp + "/\(name).gguf"
+            try ModelSpec(parsing: try String(contentsOfFile: fixturesDir + "/quantize/archs/\(name).spec", encoding: .utf8), name: name).write(to: input)
+            let rows = lines.filter { $0[0] == name }
+            XCTAssertEqual(sha(input), rows[0][1], "the synthetic model \(name) is deterministic")
+            let source = try QuantizeSource.open(input)
+            var o = QuantizeOptions()
+            o.progress = false
+            o.force = true
+            o.imatrix = Self.syntheticImatrix(for: source)
+            o.imatrixFile = rows[0][2]
+            for row in rows {
+                let plan = try QuantizePlan(source: source, target: try QuantizeTarget(parsing: row[3]), options: o)
+                try plan.checkWritable()
+                _ = try Quantizer.run(plan: plan, output: tmp + "/out.gguf", options: o)
+                XCTAssertEqual(sha(tmp + "/out.gguf"), row[5], "\(name) \(row[3])")
+            }
+        }
+    }
+
     /// --include-weights, --exclude-weights (repeated), --prune-layers with an imatrix, through the CLI, run
     /// where the imatrix is (so that quantize.imatrix.file is the bare name, as in make_expected.sh).
     func testOptionsThroughTheCLI() throws {
