@@ -10,7 +10,7 @@ struct Quantize: ParsableCommand {
         discussion: """
         TYPE is one of Q2_K, Q3_K_S, Q3_K_M, Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, Q4_0, Q4_1, \
         Q5_0, Q5_1, Q8_0, F16, BF16, F32 (any case; Q3_K, Q4_K, Q5_K mean the _M mixes), or a llama.cpp \
-        ftype number. The other llama-quantize types (IQ*, TQ*, Q2_K_S, MXFP4_MOE, Q1_0, Q2_0) work with \
+        ftype number; Q2_K_S with --imatrix. The other llama-quantize types (IQ*, TQ*, MXFP4_MOE, Q1_0, Q2_0) work with \
         --dry-run only. The output equals llama-quantize's byte for byte, for every \
         architecture llama.cpp knows, with or without --imatrix. INPUT is a GGUF file or a GGML-era .bin (then the GGML options \
         apply, as in `convert`); it must not be compressed. INPUT may be the first part of a split set \
@@ -106,7 +106,7 @@ struct Quantize: ParsableCommand {
                         print("\(path): \(file.range.count) tensors")
                     }
                 }
-                if o.imatrix == nil, let t = plan.mix.imatrixViolation {
+                if o.imatrix?.entries.isEmpty ?? true, let t = plan.mix.imatrixViolation {
                     print("note: making this file requires an importance matrix (tensor \(t.name) -> \(t.targetType.name)), as llama-quantize says")
                 }
                 if let m = o.imatrix {
