@@ -10,6 +10,7 @@ an imatrix entry):
   wzero.x.f32.bin  [1, 512]  all zero (every weight 0), for x.f32.bin
   w.bulk.f32.bin   [1, 256]  log-normal over six decades, 20 % exact zeros, for bulk.f32.bin and nonfinite.f32.bin
 Outputs: NAME.{T}.q.bin (no weights: bulk, nonfinite) and W.NAME.{T}.q.bin (with weights W).
+Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K ... Q6_K: W.NAME.{T}.q.bin with the three weights on x, bulk and nonfinite.
 IQ3_S: on xf.f32.bin = x.f32.bin without its ±1e30 row, and without nonfinite rows: ggml aborts on both
 (GGML_ASSERT(grid_index >= 0): x² overflows, every neighbour's distance is inf or NaN).
 """
@@ -72,6 +73,14 @@ for t in ["IQ3_S"]:
     save(f"w.xf.{t}.q.bin", "q", t, chunk(xf, t, wx[0]))
     save(f"wzero.xf.{t}.q.bin", "q", t, chunk(xf, t, wz[0]))
     save(f"w.bulk.{t}.q.bin", "q", t, chunk(bulk, t, wb[0]))
+
+# The importance-weighted paths of the legacy and K-quant types (quantize_row_*_impl: Q4_0 ... Q5_1, Q2_K ...
+# Q6_K; Q8_0 ignores the weights), on every input set: ggml aborts on none of them.
+for t in ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"]:
+    save(f"w.x.{t}.q.bin", "q", t, chunk(x, t, wx[0]))
+    save(f"wzero.x.{t}.q.bin", "q", t, chunk(x, t, wz[0]))
+    save(f"w.bulk.{t}.q.bin", "q", t, chunk(bulk, t, wb[0]))
+    save(f"w.nonfinite.{t}.q.bin", "q", t, chunk(nonf, t, wb[0]))
 
 with open(os.path.join(out, "index-quant.txt"), "w") as f:
     f.write("# name kind type rows cols  (made by make_quant_vectors.py; kind w = importance weights)\n")

@@ -61,9 +61,9 @@ public struct QuantTraits: Sendable {
     public let quantizeRow: QuantizeRowFn?
     /// The Swift reference quantizer (every platform; the same bytes as ``quantizeRow``).
     public let portableQuantizeRow: QuantizeRowFn?
-    /// The quantizer that takes importance weights, as `ggml_quantize_chunk` with an imatrix, or nil where
-    /// GGUFKernels does not implement ggml's weighted algorithm (the legacy and K-quant types). With nil
-    /// weights it gives ``quantizeRow``'s bytes. F32/F16/BF16, TQ1_0, TQ2_0 and MXFP4 ignore the weights, as ggml does.
+    /// The quantizer that takes importance weights (one row), as `ggml_quantize_chunk` with an imatrix, or nil
+    /// where GGUFKernels does not implement ggml's weighted algorithm. With nil weights it gives
+    /// ``quantizeRow``'s bytes. F32/F16/BF16, Q8_0, TQ1_0, TQ2_0 and MXFP4 ignore the weights, as ggml does.
     public let quantizeRowWeighted: WeightedQuantizeRowFn?
     /// The dequantizer (ggml's `to_float`), or nil: the AVX2 C one where there is one and it runs (Q8_0,
     /// Q4_K, Q5_K; see ``usesCKernels``), else ``portableDequantizeRow``.
@@ -136,18 +136,18 @@ public struct QuantTraits: Sendable {
                             dequantize: { s, d, n in Half.fp32(bf16: s.assumingMemoryBound(to: UInt16.self), d, count: n) },
                             vecDotType: .bf16, vecDot: FloatDot.bf16,
                             fromFloat: { s, d, n in Half.bf16(s, d.assumingMemoryBound(to: UInt16.self), count: n) })
-        t[2] = QuantTraits("Q4_0", 32, 18, quantize: Q4_0.quantize, dequantize: Q4_0.dequantize, vecDotType: .q8_0, vecDot: LegacyDot.q4_0)
-        t[3] = QuantTraits("Q4_1", 32, 20, quantize: Q4_1.quantize, dequantize: Q4_1.dequantize, vecDotType: .q8_1, vecDot: LegacyDot.q4_1)
-        t[6] = QuantTraits("Q5_0", 32, 22, quantize: Q5_0.quantize, dequantize: Q5_0.dequantize, vecDotType: .q8_0, vecDot: LegacyDot.q5_0)
-        t[7] = QuantTraits("Q5_1", 32, 24, quantize: Q5_1.quantize, dequantize: Q5_1.dequantize, vecDotType: .q8_1, vecDot: LegacyDot.q5_1)
-        t[8] = QuantTraits("Q8_0", 32, 34, quantize: Q8_0.quantize, dequantize: Q8_0.dequantize, vecDotType: .q8_0, vecDot: LegacyDot.q8_0,
+        t[2] = QuantTraits("Q4_0", 32, 18, quantize: Q4_0.quantize, weighted: WeightedLegacy.q4_0, dequantize: Q4_0.dequantize, vecDotType: .q8_0, vecDot: LegacyDot.q4_0)
+        t[3] = QuantTraits("Q4_1", 32, 20, quantize: Q4_1.quantize, weighted: WeightedLegacy.q4_1, dequantize: Q4_1.dequantize, vecDotType: .q8_1, vecDot: LegacyDot.q4_1)
+        t[6] = QuantTraits("Q5_0", 32, 22, quantize: Q5_0.quantize, weighted: WeightedLegacy.q5_0, dequantize: Q5_0.dequantize, vecDotType: .q8_0, vecDot: LegacyDot.q5_0)
+        t[7] = QuantTraits("Q5_1", 32, 24, quantize: Q5_1.quantize, weighted: WeightedLegacy.q5_1, dequantize: Q5_1.dequantize, vecDotType: .q8_1, vecDot: LegacyDot.q5_1)
+        t[8] = QuantTraits("Q8_0", 32, 34, quantize: Q8_0.quantize, ignoresWeights: true, dequantize: Q8_0.dequantize, vecDotType: .q8_0, vecDot: LegacyDot.q8_0,
                            fromFloat: Q8_0.quantizeActivations)
         t[9] = QuantTraits("Q8_1", 32, 36, quantize: Q8_1.quantize, dequantize: Q8_1.dequantize, fromFloat: Q8_1.quantizeActivations)
-        t[10] = QuantTraits("Q2_K", 256, 84, quantize: Q2_K.quantize, dequantize: Q2_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q2_K)
-        t[11] = QuantTraits("Q3_K", 256, 110, quantize: { x, y, n in Q3_K.quantize(x, y, n) }, dequantize: Q3_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q3_K)
-        t[12] = QuantTraits("Q4_K", 256, 144, quantize: Q4_K.quantize, dequantize: Q4_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q4_K)
-        t[13] = QuantTraits("Q5_K", 256, 176, quantize: Q5_K.quantize, dequantize: Q5_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q5_K)
-        t[14] = QuantTraits("Q6_K", 256, 210, quantize: Q6_K.quantize, dequantize: Q6_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q6_K)
+        t[10] = QuantTraits("Q2_K", 256, 84, quantize: Q2_K.quantize, weighted: WeightedKQuants.q2_K, dequantize: Q2_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q2_K)
+        t[11] = QuantTraits("Q3_K", 256, 110, quantize: { x, y, n in Q3_K.quantize(x, y, n) }, weighted: WeightedKQuants.q3_K, dequantize: Q3_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q3_K)
+        t[12] = QuantTraits("Q4_K", 256, 144, quantize: Q4_K.quantize, weighted: WeightedKQuants.q4_K, dequantize: Q4_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q4_K)
+        t[13] = QuantTraits("Q5_K", 256, 176, quantize: Q5_K.quantize, weighted: WeightedKQuants.q5_K, dequantize: Q5_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q5_K)
+        t[14] = QuantTraits("Q6_K", 256, 210, quantize: { x, y, n in Q6_K.quantize(x, y, n) }, weighted: WeightedKQuants.q6_K, dequantize: Q6_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q6_K)
         t[15] = QuantTraits("Q8_K", 256, 292, quantize: Q8_K.quantize, dequantize: Q8_K.dequantize, fromFloat: Q8_K.quantize)
         t[16] = QuantTraits("IQ2_XXS", 256, 66, dequantize: IQ2_XXS.dequantize,
                             vecDotType: .q8_K, vecDot: IQDot.iq2_xxs)

@@ -10,9 +10,9 @@ struct Quantize: ParsableCommand {
         discussion: """
         TYPE is one of Q2_K, Q3_K_S, Q3_K_M, Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, Q4_0, Q4_1, \
         Q5_0, Q5_1, Q8_0, F16, BF16, F32 (any case; Q3_K, Q4_K, Q5_K mean the _M mixes), or a llama.cpp \
-        ftype number. The other llama-quantize types (IQ*, TQ*, Q2_K_S, MXFP4_MOE, Q1_0, Q2_0) work with \
-        --dry-run only. The output equals llama-quantize's (non-imatrix) byte for byte, for every \
-        architecture llama.cpp knows. INPUT is a GGUF file or a GGML-era .bin (then the GGML options \
+        ftype number; Q2_K_S with --imatrix. The other llama-quantize types (IQ*, TQ*, MXFP4_MOE, Q1_0, Q2_0) work with \
+        --dry-run only. The output equals llama-quantize's byte for byte, for every \
+        architecture llama.cpp knows, with or without --imatrix. INPUT is a GGUF file or a GGML-era .bin (then the GGML options \
         apply, as in `convert`); it must not be compressed. INPUT may be the first part of a split set \
         (NAME-00001-of-0000N.gguf): every part is read and the output is one whole file, or with \
         --keep-split one file per input part.
@@ -37,6 +37,12 @@ struct Quantize: ParsableCommand {
     @Flag(name: .customLong("allow-requantize"), help: "Accept already-quantized inputs (quality suffers).") var allowRequantize = false
     @Option(name: .customLong("override-kv"), help: "KEY=TYPE:VALUE metadata to set (TYPE int, float, bool, str; repeatable).")
     var overrideKV: [String] = []
+    @Option(help: "An importance matrix made by llama-imatrix (GGUF or legacy .dat): the quantizers weigh each column by it.")
+    var imatrix: String?
+    @Option(name: .customLong("include-weights"), help: "Use the imatrix only for tensors whose name contains this (repeatable).")
+    var includeWeights: [String] = []
+    @Option(name: .customLong("exclude-weights"), help: "Do not use the imatrix for tensors whose name contains this (repeatable).")
+    var excludeWeights: [String] = []
     @Option(help: "Per-tensor rules: 'current' (today's llama.cpp) or '2023' (the GGML-era quantizer).") var mix: String = "current"
     @Flag(name: .customLong("dry-run"), help: "Print the plan (each tensor's new type, file size, bits per weight) and write nothing.")
     var dryRun = false
@@ -75,6 +81,15 @@ struct Quantize: ParsableCommand {
             o.progress = noProgress ? false : nil
             o.log = { line in writeStderr(line + "\n") }
             o.convert = ggml.convertOptions
+            if let path = imatrix {
+                guard includeWeights.isEmpty || excludeWeights.isEmpty else {
+                    throw ModelError.usage("--include-weights and --exclude-weights cannot be used together (as llama-quantize)")
+                }
+                o.imatrix = try ImatrixFile.read(path: path).filtered(include: includeWeights, exclude: excludeWeights)
+                o.imatrixFile = path
+            } else if !includeWeights.isEmpty || !excludeWeights.isEmpty {
+                throw ModelError.usage("--include-weights and --exclude-weights need --imatrix")
+            }
 
             let source = try QuantizeSource.open(input, convertOptions: o.convert)
             let plan: QuantizePlan
@@ -91,8 +106,11 @@ struct Quantize: ParsableCommand {
                         print("\(path): \(file.range.count) tensors")
                     }
                 }
-                if let t = plan.mix.imatrixViolation {
+                if o.imatrix?.entries.isEmpty ?? true, let t = plan.mix.imatrixViolation {
                     print("note: making this file requires an importance matrix (tensor \(t.name) -> \(t.targetType.name)), as llama-quantize says")
+                }
+                if let m = o.imatrix {
+                    print("imatrix: \(m.entries.count) entries, \(plan.weights.count) of the converted tensors weighted")
                 }
                 return
             }

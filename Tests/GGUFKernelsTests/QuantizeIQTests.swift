@@ -74,17 +74,12 @@ final class QuantizeIQTests: XCTestCase {
         }
     }
 
-    /// Weights: ignored by ggml for F16/BF16/F32 and the ternary/MXFP4 types; the legacy and K-quant types,
-    /// whose weighted algorithms are not implemented, throw instead of quantizing without them.
+    /// Weights: ignored by ggml for F16/BF16/F32, Q8_0 and the ternary/MXFP4 types (the legacy and K-quant
+    /// weighted paths are checked in `QuantizeWeightedTests`); a type without a quantizer throws.
     func testWeightsSupport() throws {
         let x = (0..<256).map { Float($0 % 17) - 8 }, w = [Float](repeating: 1, count: 256)
-        for t in [QuantType.f32, .f16, .bf16, .tq1_0, .tq2_0, .mxfp4] {
+        for t in [QuantType.f32, .f16, .bf16, .q8_0, .tq1_0, .tq2_0, .mxfp4] {
             XCTAssertEqual(try quantizeRows(t, x, rows: 1, n: 256, weights: w), try quantizeRows(t, x, rows: 1, n: 256), "\(t)")
-        }
-        for t in [QuantType.q4_0, .q8_0, .q4_K, .q6_K] {
-            XCTAssertThrowsError(try quantizeRows(t, x, rows: 1, n: 256, weights: w)) { e in
-                XCTAssertEqual(e as? KernelError, .unsupported(type: t, operation: "quantize with importance weights"))
-            }
         }
         XCTAssertThrowsError(try quantizeRows(.iq2_XXS, x, rows: 1, n: 256, weights: w)) { e in
             XCTAssertEqual(e as? KernelError, .unsupported(type: .iq2_XXS, operation: "quantize"))

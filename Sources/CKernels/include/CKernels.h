@@ -88,6 +88,12 @@ void ckernels_fp32_to_bf16(const float *x, uint16_t *y, ptrdiff_t n);
 /// ggml_cpu_fp32_to_fp16 on an F16C CPU (the F16 vec_dot type's from_float): vcvtps2ph, round to nearest
 /// even. Equal to the reference conversion except for NaN payloads (kept, quieted, not replaced by 0x7e00).
 void ckernels_fp32_to_fp16_cpu(const float *x, uint16_t *y, ptrdiff_t n);
+/// make_qkx3_quants(n, nmax, x, weights, L, the_min, Laux, rmin, rdelta, nstep, use_mad = false) of ggml-quants.c
+/// (n <= 64, weights not NULL), bit-identical: the weighted sub-block fit of Q2_K/Q4_K/Q5_K/Q4_1/Q5_1 with an imatrix.
+float ckernels_make_qkx3_quants(int n, int nmax, const float *x, const float *weights, uint8_t *L, float *the_min,
+                                float rmin, float rdelta, int nstep);
+/// make_qx_quants(n, nmax, x, L, rmse_type = 1, qw) of ggml-quants.c with weights qw (not NULL), bit-identical.
+float ckernels_make_qx_quants_w(int n, int nmax, const float *x, int8_t *L, const float *qw);
 /// dequantize_row_q8_0 / _q4_K / _q5_K of ggml-quants.c (to_float), bit-identical; n a multiple of the block.
 void ckernels_dequantize_q8_0(const void *x, float *y, ptrdiff_t n);
 void ckernels_dequantize_q4_K(const void *x, float *y, ptrdiff_t n);

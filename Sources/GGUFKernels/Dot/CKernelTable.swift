@@ -94,6 +94,19 @@ enum CKernelTable {
     @inline(__always) static func makeQ3Quants(_ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float {
         ckernels_make_q3_quants(x, L)
     }
+
+    /// The weighted make_qx_quants (rmse_type 1) in C with AVX2 lanes; the caller checks ``enabled``.
+    @inline(__always) static func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>,
+                                               _ qw: UnsafePointer<Float>) -> Float {
+        ckernels_make_qx_quants_w(Int32(n), nmax, x, L, qw)
+    }
+
+    /// make_qkx3_quants (use_mad false) in C with AVX2 lanes; the caller checks ``enabled``.
+    @inline(__always) static func makeQkx3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                                                 _ L: UnsafeMutablePointer<UInt8>, _ theMin: inout Float,
+                                                 _ rmin: Float, _ rdelta: Float, _ nstep: Int) -> Float {
+        ckernels_make_qkx3_quants(Int32(n), nmax, x, w, L, &theMin, rmin, rdelta, Int32(nstep))
+    }
     #else
     static let available = false
     static let enabled = false
@@ -103,5 +116,10 @@ enum CKernelTable {
     static func quantize(_ name: String) -> QuantizeRowFn? { nil }
     static func dequantize(_ name: String) -> DequantizeRowFn? { nil }
     static func makeQ3Quants(_ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Float { fatalError("no C kernels") }
+    static func makeQkx3Quants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                               _ L: UnsafeMutablePointer<UInt8>, _ theMin: inout Float,
+                               _ rmin: Float, _ rdelta: Float, _ nstep: Int) -> Float { fatalError("no C kernels") }
+    static func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>,
+                             _ qw: UnsafePointer<Float>) -> Float { fatalError("no C kernels") }
     #endif
 }

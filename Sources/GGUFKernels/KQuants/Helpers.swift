@@ -101,7 +101,9 @@ let groupMaxEps: Float = 1e-15
     return (mn, mx)
 }
 
-/// `make_qx_quants` with `rmse_type = 1`, `qw = NULL` (the only non-imatrix use: Q6_K). Codes go to `L` as `l + nmax`.
+/// `make_qx_quants` with `rmse_type = 1`: each element weighs `qw[i]`, or x² when `qw` is nil (the only
+/// non-imatrix use: Q6_K; with weights: Q3_K, Q6_K, Q4_0, Q5_0 given an imatrix). Codes go to `L` as `l + nmax`.
+/// With weights and `cLanes` (default: where the C kernels run) the AVX2 C kernel does it, with the same bits.
 ///
 /// The 19 candidate scales (the initial one and the 18 steps) are independent, so they are evaluated
 /// together, one SIMD lane per candidate: for each element in order, every lane adds that element's terms
@@ -110,7 +112,8 @@ let groupMaxEps: Float = 1e-15
 /// The candidates are then compared in C's order, and `L` is filled once, from the winning scale.
 /// `tmp` is scratch for 72 floats.
 func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>,
-                  _ tmp: UnsafeMutablePointer<Float>) -> Float {
+                  _ tmp: UnsafeMutablePointer<Float>, weights qw: UnsafePointer<Float>? = nil, cLanes: Bool = CKernelTable.enabled) -> Float {
+    if let qw, cLanes { return CKernelTable.makeQxQuants(n, nmax, x, L, qw) }
     let (amax, max) = absMax(x, n)
     if amax < groupMaxEps {
         for i in 0..<n { L[i] = 0 }
@@ -146,7 +149,7 @@ func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: Unsaf
         var l2A = lxA, l2B = lxA, l2C = lxA
         for i in 0..<n {
             let xi = x[i]
-            let w = xi * xi
+            let w = qw?[i] ?? xi * xi
             let wx = w * xi
             let flA = codes(isA * xi), flB = codes(isB * xi), flC = codes(isC * xi)
             lxA += wx * flA; lxB += wx * flB; lxC += wx * flC

@@ -3,8 +3,9 @@
 enum Q6_K {
     static let blockSize = 256, bytes = 210
 
-    /// quantize_row_q6_K_ref
-    static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
+    /// quantize_row_q6_K_ref, or with importance weights (a float per element of the row) quantize_row_q6_K_impl,
+    /// which differs only in weighing each value of make_qx_quants by its weight instead of x².
+    static func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int, weights qw: UnsafePointer<Float>? = nil) {
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: 256) { lbuf in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 + 72) { sbuf in
             let L = lbuf.baseAddress!, scales = sbuf.baseAddress!, tmp = scales + 16
@@ -12,7 +13,7 @@ enum Q6_K {
                 let xb = x + i * 256, yb = y + i * bytes
                 var maxScale: Float = 0, maxAbsScale: Float = 0
                 for ib in 0..<16 {
-                    let scale = makeQxQuants(16, 32, xb + 16 * ib, L + 16 * ib, tmp)
+                    let scale = makeQxQuants(16, 32, xb + 16 * ib, L + 16 * ib, tmp, weights: qw.map { $0 + 256 * i + 16 * ib })
                     scales[ib] = scale
                     if abs(scale) > maxAbsScale { maxAbsScale = abs(scale); maxScale = scale }
                 }

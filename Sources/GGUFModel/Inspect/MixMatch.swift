@@ -69,6 +69,8 @@ public struct MixMatch: Sendable, Equatable {
         architecture = model.architecture
         var options = MixOptions()
         options.allowRequantize = true
+        // A file made with an importance matrix (llama-quantize records it) follows the imatrix rules.
+        options.hasImatrix = !ggml && h.metadata["quantize.imatrix.file"] != nil
         let present = Set(actual.values)
         // A target whose default type (or that type's shape fallback) appears in no tensor cannot match
         // a llama model (attn_q and attn_k always get it); skipping those saves most of the planning.

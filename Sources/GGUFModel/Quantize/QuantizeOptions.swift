@@ -17,6 +17,11 @@ public struct QuantizeOptions: Sendable {
     /// Write one output per part of a split input, named by llama.cpp's rule from the output name less
     /// `.gguf` (`llama-quantize --keep-split`); otherwise a split input gives one whole file.
     public var keepSplit = false
+    /// `--imatrix`: the importance matrix, already filtered by `--include-weights`/`--exclude-weights`
+    /// (``ImportanceMatrix/filtered(include:exclude:)``). An empty one counts as none, as in llama-quantize.
+    public var imatrix: ImportanceMatrix? = nil
+    /// The imatrix file name as given on the command line (`quantize.imatrix.file`, at most 127 bytes kept).
+    public var imatrixFile: String = ""
     /// For GGML inputs: the options of `convert`.
     public var convert = ConvertOptions()
 

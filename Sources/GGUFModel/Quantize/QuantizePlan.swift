@@ -27,12 +27,21 @@ public struct QuantizePlan: Sendable {
     public let keepSplit: Bool
     /// The first output's encoded header.
     public var header: [UInt8] { outputs[0].header }
+    /// Importance weights by output tensor name (`columns × experts` floats), for the converted tensors
+    /// that have an imatrix entry of the right size.
+    public let weights: [String: [Float]]
+    /// What llama-quantize would refuse about the imatrix when writing (not in `--dry-run`): an entry of the
+    /// wrong size, or a tensor that needs one and has none. See ``checkWritable()``.
+    public let imatrixProblem: String?
 
     public init(source: QuantizeSource, target: QuantizeTarget, options: QuantizeOptions) throws {
         self.source = source
         self.target = target
         keepSplit = options.keepSplit
-        let policy = try MixPolicy(target: target, era: options.era, options: options.mix)
+        let imatrix = options.imatrix.flatMap { $0.entries.isEmpty ? nil : $0 }
+        var mixOptions = options.mix
+        mixOptions.hasImatrix = imatrix != nil
+        let policy = try MixPolicy(target: target, era: options.era, options: mixOptions)
         let model = try source.mixModel()
         let pruning = LayerPruning(options.pruneLayers, names: source.tensors.map(\.info.name))
         var byName: [String: (info: GGUFTensorInfo, fileOffset: Int, part: Int)] = [:]
@@ -72,6 +81,21 @@ public struct QuantizePlan: Sendable {
         for k in SplitKeys.all { md.remove(k) }
         md.remove("general.alignment")
         for o in options.overrides { md.setAppending(o.key, o.value) }
+        var weights: [String: [Float]] = [:]
+        var problem: String? = nil
+        if let imatrix {
+            // llama-quantize's kv overrides after the user's: file and first dataset (strncpy to 127 bytes),
+            // entry count, chunk count (when > 0), as UINT32 (int overrides)
+            md.setAppending("quantize.imatrix.file", .string(Array(options.imatrixFile.utf8.prefix(127))))
+            if let d = imatrix.datasets.first { md.setAppending("quantize.imatrix.dataset", .string(Array(d.utf8.prefix(127)))) }
+            md.setAppending("quantize.imatrix.entries_count", .uint32(UInt32(imatrix.entries.count)))
+            if imatrix.chunkCount > 0 { md.setAppending("quantize.imatrix.chunks_count", .uint32(UInt32(truncatingIfNeeded: imatrix.chunkCount))) }
+            (weights, problem) = try Self.imatrixWeights(imatrix, planned: planned, inputs: inputs.map(\.info))
+        } else if let t = mix.imatrixViolation {
+            problem = "this quantization requires an importance matrix (tensor '\(t.name)' would be \(t.targetType.name)), as llama-quantize says: pass one with --imatrix FILE"
+        }
+        self.weights = weights
+        imatrixProblem = problem
         if !options.pruneLayers.isEmpty {
             md.setAppending("\(model.architecture).block_count", .uint32(UInt32(pruning.newLayerCount)))
         }
@@ -111,12 +135,44 @@ public struct QuantizePlan: Sendable {
     /// Refuses a plan GGUFKit cannot write: a tensor that needs an importance matrix (llama-quantize's
     /// refusal), or a type without a quantizer here yet.
     public func checkWritable() throws(ModelError) {
-        if let t = mix.imatrixViolation {
-            throw .usage("\(source.path): this quantization requires an importance matrix (tensor '\(t.name)' would be \(t.targetType.name)), as llama-quantize says; ggufkit quantize has no --imatrix yet")
-        }
+        if let p = imatrixProblem { throw .usage("\(source.path): \(p)") }
         if let t = tensors.first(where: { $0.out.type != $0.input.type && !QuantizeTarget.producibleTypes.contains($0.out.type) }) {
             throw .usage("\(source.path): ggufkit cannot write \(t.out.type.name) yet (tensor '\(t.out.name)'): it quantizes to \(QuantizeTarget.producible.map(\.name).joined(separator: ", ")); --dry-run shows the plan")
         }
+    }
+
+    /// The weights of each converted tensor from its imatrix entry (looked up by the input tensor's name, as
+    /// llama-quantize's `remap_imatrix` maps pruned layers back), and the first problem llama-quantize would
+    /// stop at when writing: an entry whose size is not `columns × experts` (except for `token_embd`, which
+    /// is then quantized without), or a tensor that needs an imatrix and has no entry. Non-finite weights
+    /// are refused at once, as llama-quantize refuses them before planning.
+    static func imatrixWeights(_ m: ImportanceMatrix, planned: [TensorPlan], inputs: [GGUFTensorInfo]) throws(ModelError) -> ([String: [Float]], String?) {
+        var out: [String: [Float]] = [:]
+        var problem: String? = nil
+        for (t, input) in zip(planned, inputs) where !t.isCopy {
+            guard let e = m.entries[input.name] else {
+                if t.requiresImatrix && problem == nil {
+                    problem = "Missing importance matrix for tensor \(t.name) in a very low-bit quantization (the imatrix has no entry '\(input.name)'), as llama-quantize says"
+                }
+                continue
+            }
+            let want = t.ne[0] * (t.ne.count > 2 ? t.ne[2] : 1)
+            guard e.sums.count == want else {
+                if t.name != "token_embd.weight" && t.name != "per_layer_token_embd.weight" && problem == nil {
+                    problem = "imatrix size \(e.sums.count) is different from tensor size \(want) for \(t.name), as llama-quantize says: an imatrix of another model?"
+                }
+                if t.requiresImatrix && problem == nil {
+                    problem = "Missing importance matrix for tensor \(t.name) in a very low-bit quantization (its imatrix entry has the wrong size), as llama-quantize says"
+                }
+                continue
+            }
+            let w = m.weights(e)
+            if let bad = w.first(where: { !$0.isFinite }) {
+                throw .badData("imatrix contains non-finite value \(bad) (entry '\(input.name)')")
+            }
+            out[t.name] = w
+        }
+        return (out, problem)
     }
 
     /// With experts, every 3-D expert tensor must hold `expert_count` matrices.

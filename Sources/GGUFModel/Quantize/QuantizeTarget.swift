@@ -107,13 +107,14 @@ public enum QuantizeTarget: String, CaseIterable, Sendable, CustomStringConverti
     ]
 
     /// The targets GGUFKit writes today: the legacy types, the k-quant mixes, the float types, IQ4_NL,
-    /// IQ4_XS, IQ3_S, IQ3_M, TQ1_0, TQ2_0 and MXFP4_MOE. The others (IQ1/IQ2, IQ3_XXS, IQ3_XS (which uses
-    /// IQ3_XXS), Q1_0/Q2_0, Q2_K_S) can be planned but need kernels (or an importance matrix) GGUFKit does not have yet.
+    /// IQ4_XS, IQ3_S, IQ3_M, TQ1_0, TQ2_0, MXFP4_MOE, and Q2_K_S (with an importance matrix, as llama-quantize).
+    /// The others (IQ1/IQ2, IQ3_XXS, IQ3_XS (which uses IQ3_XXS), Q1_0/Q2_0) can be planned but need kernels
+    /// GGUFKit does not have yet.
     public var isProducible: Bool {
         switch self {
         case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K_S, .q3_K_M, .q3_K_L, .q4_K_S, .q4_K_M,
              .q5_K_S, .q5_K_M, .q6_K, .f16, .bf16, .f32,
-             .iq4_NL, .iq4_XS, .iq3_S, .iq3_M, .tq1_0, .tq2_0, .mxfp4_MOE:
+             .iq4_NL, .iq4_XS, .iq3_S, .iq3_M, .tq1_0, .tq2_0, .mxfp4_MOE, .q2_K_S:
             return true
         default:
             return false

@@ -40,7 +40,7 @@ public enum Quantizer {
                     if t.out.type == t.input.type {
                         try out.copy(from: plan.source.files[t.inputPart], offset: t.inputOffset, count: t.input.byteCount) { bar.advance($0) }
                     } else {
-                        try convertTensor(t, source: plan.source, out: out, work: work) { bar.advance($0) }
+                        try convertTensor(t, source: plan.source, out: out, work: work, weights: plan.weights[t.out.name]) { bar.advance($0) }
                     }
                     try out.pad(to: 32)
                     if !bar.enabled, let log = options.log {
@@ -79,10 +79,13 @@ public enum Quantizer {
         }
     }
 
+    /// Converts one tensor; `weights` (an imatrix entry: `n` floats per expert) go to the quantizer, each
+    /// row getting its expert's slice, as llama-quantize's `imatrix_for_row`.
     static func convertTensor(_ t: QuantizePlan.Tensor, source: QuantizeSource,
-                              out: AtomicOutput, work: Workspace, progress: (Int) -> Void) throws {
+                              out: AtomicOutput, work: Workspace, weights: [Float]? = nil, progress: (Int) -> Void) throws {
         let n = t.out.rowLength
         let rows = t.out.rowCount
+        let rowsPerExpert = t.out.ne.count > 1 ? t.out.ne[1] : 1
         guard let inRow = t.input.type.rowBytes(n), let outRow = t.out.type.rowBytes(n) else {
             throw ModelError.badData("tensor '\(t.out.name)': rows of \(n) do not fit \(t.input.type.name) → \(t.out.type.name)")
         }
@@ -105,7 +108,21 @@ public enum Quantizer {
                 do {
                     let f = fBase + r0 * n
                     try toFloat(inType, inBase + r0 * inRow, f, rows: r1 - r0, n: n)
-                    try fromFloat(outType, UnsafePointer(f), oBase + r0 * outRow, rows: r1 - r0, n: n)
+                    if let weights {
+                        try weights.withUnsafeBufferPointer { w in
+                            // runs of rows of one expert, each with that expert's weights
+                            var a = r0
+                            while a < r1 {
+                                let expert = (slabRow + a) / rowsPerExpert
+                                let b = min(r1, (expert + 1) * rowsPerExpert - slabRow)
+                                try fromFloat(outType, UnsafePointer(fBase + a * n), oBase + a * outRow, rows: b - a, n: n,
+                                              weights: w.baseAddress! + expert * n)
+                                a = b
+                            }
+                        }
+                    } else {
+                        try fromFloat(outType, UnsafePointer(f), oBase + r0 * outRow, rows: r1 - r0, n: n)
+                    }
                     try validate(outType, oBase, rows: r0..<r1, rowBytes: outRow, firstRow: slabRow)
                 } catch { failure.set(error, order: r0) }
             }
@@ -143,15 +160,16 @@ public enum Quantizer {
         }
     }
 
-    /// F32 rows to the target type, as `ggml_quantize_chunk` does without an importance matrix.
-    static func fromFloat(_ type: GGMLType, _ src: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, rows: Int, n: Int) throws {
+    /// F32 rows to the target type, as `ggml_quantize_chunk` does (with `weights`, `n` floats: an imatrix).
+    static func fromFloat(_ type: GGMLType, _ src: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, rows: Int, n: Int,
+                          weights: UnsafePointer<Float>? = nil) throws {
         switch type {
         case .f32: dst.assumingMemoryBound(to: Float.self).update(from: src, count: rows * n)
         case .f16: Half.fp16(src, dst.assumingMemoryBound(to: UInt16.self), count: rows * n)
         case .bf16: Half.bf16(src, dst.assumingMemoryBound(to: UInt16.self), count: rows * n)
         default:
             guard let q = QuantType(rawValue: type.rawValue) else { throw KernelError.unsupported(type: .f32, operation: "quantize to \(type.name)") }
-            try Kernels.quantize(q, src: src, dst: dst, rows: rows, rowLength: n)
+            try Kernels.quantize(q, src: src, dst: dst, rows: rows, rowLength: n, weights: weights)
         }
     }
 }
