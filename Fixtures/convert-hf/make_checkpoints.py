@@ -121,6 +121,10 @@ SPM_TOKENIZER_CONFIG = {
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    only = set(sys.argv[1:])
+    global write
+    full_write = write
+    write = lambda name, *a, **k: (full_write(name, *a, **k) if not only or name in only else None)
     llama = {
         "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 64, "intermediate_size": 96,
         "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 2, "max_position_embeddings": 131072,
@@ -141,6 +145,15 @@ def main():
     write("tiny-mistral", mistral, torch.float16, seed=2, shards=2, tok_config=SPM_TOKENIZER_CONFIG,
           extra={"added_tokens.json": json.dumps({"[INST]": VOCAB, "[/INST]": VOCAB + 1}),
                  "generation_config.json": json.dumps({"bos_token_id": 1, "temperature": 0.7, "top_p": 0.9})})
+
+    mixtral = {
+        "architectures": ["MixtralForCausalLM"], "model_type": "mixtral", "hidden_size": 32, "intermediate_size": 64,
+        "num_attention_heads": 2, "num_key_value_heads": 1, "num_hidden_layers": 1, "max_position_embeddings": 32768,
+        "rms_norm_eps": 1e-05, "rope_theta": 1000000.0, "vocab_size": VOCAB, "bos_token_id": 1, "eos_token_id": 2,
+        "num_local_experts": 3, "num_experts_per_tok": 2, "tie_word_embeddings": False, "torch_dtype": "bfloat16",
+        "rope_scaling": {"type": "linear", "factor": 2.0},
+    }
+    write("Mixtral-3x1K-v0.1", mixtral, torch.bfloat16, seed=3, tok_config=None)
 
 
 if __name__ == "__main__":

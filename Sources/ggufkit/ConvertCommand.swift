@@ -33,6 +33,10 @@ struct Convert: ParsableCommand {
     var vocabOnly = false
     @Option(name: .customLong("model-name"), help: "Hugging Face input: general.name.") var modelName: String?
     @Option(help: "Threads for the conversion. Default: every core.") var threads: Int?
+    @Option(name: .customLong("split-max-tensors"), help: "Hugging Face input: at most N tensors per output part.")
+    var splitMaxTensors: Int = 0
+    @Option(name: .customLong("split-max-size"), help: "Hugging Face input: at most N bytes of tensors per part (N, NK, NM, NG: powers of 1000).")
+    var splitMaxSize: String = "0"
 
     @OptionGroup var ggml: GGMLOptions
     @Option(name: .customShort("c"), help: .hidden) var contextLengthShort: Int?
@@ -77,6 +81,12 @@ struct Convert: ParsableCommand {
         o.outType = type
         o.vocabOnly = vocabOnly
         o.modelName = modelName
+        guard let size = HFConvertOptions.parseSize(splitMaxSize) else {
+            throw ModelError.usage("--split-max-size \(splitMaxSize): expected a number, optionally followed by K, M or G")
+        }
+        guard splitMaxTensors >= 0 else { throw ModelError.usage("--split-max-tensors must not be negative") }
+        o.splitMaxSize = size
+        o.splitMaxTensors = splitMaxTensors
         let plan = try HFConverter.plan(folder: input, options: o)
         for n in plan.notes { writeStderr("note: \(n)\n") }
         var path = output ?? outfile ?? input
@@ -90,6 +100,7 @@ struct Convert: ParsableCommand {
         }
         let s = try HFConverter.write(plan: plan, output: path, force: force, progress: noProgress ? false : nil, threads: threads)
         let rate = Double(s.inputBytes) / max(s.seconds, 1e-9) / 1e6
-        print("converted \(input) (\(plan.architecture.hfName), \(plan.tensors.count) tensors, \(plan.outputTypeName)) -> \(path): \(formatBytes(s.outputBytes)) in \(String(format: "%.2f", s.seconds)) s (\(Int(rate)) MB/s)")
+        let shown = plan.parts.count > 1 ? "\(plan.parts.count) parts \(plan.partPaths(path).first!) ..." : path
+        print("converted \(input) (\(plan.architecture.hfName), \(plan.tensors.count) tensors, \(plan.outputTypeName)) -> \(shown): \(formatBytes(s.outputBytes)) in \(String(format: "%.2f", s.seconds)) s (\(Int(rate)) MB/s)")
     }
 }

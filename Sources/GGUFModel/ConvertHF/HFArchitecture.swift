@@ -11,6 +11,9 @@ public struct HFArchitecture: Sendable {
     var defaults: [(String, JSONNode)]
     /// Whether Q/K rows are permuted to ggml's RoPE layout (llama's `undo_permute`).
     var permuteQK: Bool
+    /// Whether transformers' config class sets a missing `head_dim` to hidden_size / num_attention_heads
+    /// (else it stays null, and no key_length/value_length is written).
+    var fillsHeadDim = true
 
     /// Every architecture `ggufkit convert` reads.
     public static let all: [HFArchitecture] = [
@@ -26,7 +29,7 @@ public struct HFArchitecture: Sendable {
                        defaults: [("vocab_size", .int(32000)), ("max_position_embeddings", .int(4096 * 32)),
                                   ("rms_norm_eps", .double(1e-5)), ("rope_theta", .double(1e6)),
                                   ("num_local_experts", .int(8)), ("num_experts_per_tok", .int(2))],
-                       permuteQK: true),
+                       permuteQK: true, fillsHeadDim: false),
     ]
 
     public static var supportedNames: [String] { all.map(\.hfName) }

@@ -54,6 +54,37 @@ public struct HFConversionPlan: Sendable {
     public var defaultFileName: String
     /// Things the user should know (what was not read).
     public var notes: [String]
+    /// The tensors of each output part (indices into ``tensors``): one part unless split.
+    public var parts: [[Int]]
+
+    /// gguf-py's shard names: `STEM-00001-of-0000N.gguf` beside `path`; `path` itself for one part.
+    public func partPaths(_ path: String) -> [String] {
+        guard parts.count > 1 else { return [path] }
+        let dir = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        var stem = name
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex { stem = String(name[..<dot]) }
+        return (0..<parts.count).map { i in
+            let n = stem + "-" + String(format: "%05d", i + 1) + "-of-" + String(format: "%05d", parts.count) + ".gguf"
+            return dir.isEmpty ? n : (dir as NSString).appendingPathComponent(n)
+        }
+    }
+
+    /// GGUFWriter.add_tensor_info's split: a new part when the current one (never empty) would exceed either limit.
+    static func splitParts(_ tensors: [HFOutputTensor], maxTensors: Int, maxSize: Int) -> [[Int]] {
+        var parts: [[Int]] = [[]]
+        var size = 0
+        for (i, t) in tensors.enumerated() {
+            if !parts[parts.count - 1].isEmpty,
+               (maxTensors != 0 && parts[parts.count - 1].count >= maxTensors) || (maxSize != 0 && size + t.byteCount > maxSize) {
+                parts.append([])
+                size = 0
+            }
+            parts[parts.count - 1].append(i)
+            size += t.byteCount
+        }
+        return parts
+    }
 
     /// Bytes of tensor data (padded).
     public var dataBytes: Int { tensors.reduce(0) { $0 + ($1.byteCount + 31) / 32 * 32 } }

@@ -24,6 +24,18 @@ public struct HFConvertOptions: Sendable {
     public var vocabOnly = false
     /// `--model-name`: `general.name`.
     public var modelName: String?
+    /// `--split-max-tensors`: at most this many tensors per part (0: no limit).
+    public var splitMaxTensors = 0
+    /// `--split-max-size`: at most this many bytes of tensor data per part (0: no limit).
+    public var splitMaxSize = 0
+
+    /// Parses a `--split-max-size` value as convert_hf_to_gguf.py does: `N`, `NK`, `NM` or `NG` (powers of 1000).
+    public static func parseSize(_ s: String) -> Int? {
+        let mult: [Character: Int] = ["K": 1000, "M": 1000 * 1000, "G": 1000 * 1000 * 1000]
+        if let last = s.last, let m = mult[last], let n = Int(s.dropLast()), n >= 0 { return n * m }
+        if !s.isEmpty, s.allSatisfy(\.isASCII), s.allSatisfy(\.isNumber) { return Int(s) }
+        return nil
+    }
 
     public init() {}
 }

@@ -75,6 +75,9 @@ public enum HFConverter {
         var md = GGUFMetadata()
         md["general.architecture"] = .string(arch.ggufName)
         md["general.type"] = .string("model")
+        if (options.splitMaxTensors != 0 || options.splitMaxSize != 0) && options.vocabOnly {
+            notes.append("a vocabulary-only file is not split")
+        }
         if folder.exists("README.md") {
             notes.append("README.md (model card) is not read: general.* keys from it (license, tags, base models, ...) are not written")
         }
@@ -119,7 +122,8 @@ public enum HFConverter {
                                            sizeLabel: options.vocabOnly ? nil : names.sizeLabel, vocabOnly: options.vocabOnly)
         return HFConversionPlan(folder: folder, architecture: arch, checkpoint: checkpoint, fileType: fileType,
                                 outputTypeName: outputTypeName, metadata: md, tensors: tensors, vocabOnly: options.vocabOnly,
-                                defaultFileName: defaultName + ".gguf", notes: notes)
+                                defaultFileName: defaultName + ".gguf", notes: notes,
+                                parts: HFConversionPlan.splitParts(tensors, maxTensors: options.splitMaxTensors, maxSize: options.splitMaxSize))
     }
 
     /// TextModel.filter_tensors: names of vision/audio towers and projectors.

@@ -83,22 +83,21 @@ extension HFConverter {
         }
         let ne = Array(shape.reversed())
         try check.check(newName, ne: ne, source: pieces[0].tensor)
-        var type: GGMLType
-        let nDims = shape.count
-        if nDims <= 1 || newName.hasSuffix("_norm.weight") {
-            type = .f32
-        } else if newName.hasSuffix(".ffn_gate_inp.weight") || !newName.hasSuffix(".weight") {
-            type = .f32
-        } else {
-            switch fileType {
-            case .allF32: type = .f32
-            case .mostlyBF16: type = .bf16
-            case .mostlyQ8_0: type = .q8_0
-            default: type = .f16
-            }
-            if type == .q8_0 && (shape.last ?? 0) % 32 != 0 { type = .f16 }
-        }
+        let type = tensorType(newName, shape: shape, fileType: fileType)
         return HFOutputTensor(name: newName, ne: ne, type: type, pieces: pieces, generated: nil)
+    }
+
+    /// The type prepare_tensors gives a tensor: F32 for vectors, norms, the expert router and non-weights;
+    /// else the file type's, with F16 for Q8_0 rows that are not a multiple of 32.
+    static func tensorType(_ newName: String, shape: [Int], fileType: LlamaFileType) -> GGMLType {
+        if shape.count <= 1 || newName.hasSuffix("_norm.weight") { return .f32 }
+        if newName.hasSuffix(".ffn_gate_inp.weight") || !newName.hasSuffix(".weight") { return .f32 }
+        switch fileType {
+        case .allF32: return .f32
+        case .mostlyBF16: return .bf16
+        case .mostlyQ8_0: return (shape.last ?? 0) % 32 == 0 ? .q8_0 : .f16
+        default: return .f16
+        }
     }
 
     /// LlamaModel.generate_extra_tensors: the llama3 RoPE frequency factors, in float32 as torch computes them.

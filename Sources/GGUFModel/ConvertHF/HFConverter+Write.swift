@@ -24,26 +24,54 @@ extension HFConverter {
     public static func write(plan: HFConversionPlan, output: String, force: Bool, progress: Bool? = nil,
                              threads: Int? = nil) throws -> HFConvertSummary {
         let start = GGUFIO.Progress.now()
-        let infos = GGUFWriter.layout(plan.tensors.map(\.info), alignment: 32)
-        let header = GGUFWriter.header(metadata: plan.metadata, tensors: infos, alignment: 32,
-                                       keepAllDimensions: true, pad: !plan.vocabOnly)
-        let out = try AtomicOutput(path: output, force: force, inputs: plan.checkpoint.files.map(\.path))
-        try out.checkFreeSpace(header.count + plan.dataBytes)
-        try out.write(header)
         let inputBytes = plan.tensors.reduce(0) { $0 + $1.pieces.reduce(0) { $0 + $1.tensor.byteCount } }
         let bar = progress.map { GGUFIO.Progress(total: inputBytes, label: "converting", enabled: $0) }
             ?? GGUFIO.Progress(total: inputBytes, label: "converting")
         let nThreads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         var files: [String: SafetensorsFile] = [:]
         for f in plan.checkpoint.files { files[f.path] = f }
-        for t in plan.tensors {
-            try writeTensor(t, files: files, out: out, threads: nThreads, progress: bar)
+        let inputs = plan.checkpoint.files.map(\.path)
+        let paths = plan.partPaths(output)
+        var written = 0
+        if paths.count == 1 {
+            let out = try AtomicOutput(path: output, force: force, inputs: inputs)
+            try writePart(plan, plan.parts[0], metadata: plan.metadata, out: out, files: files, threads: nThreads, progress: bar)
+            bar.finish()
+            try out.commit()
+            written = out.written
+        } else {
+            let set = try AtomicOutputSet(paths: paths, force: force, inputs: inputs)
+            let total = plan.tensors.count
+            for (i, part) in plan.parts.enumerated() {
+                var md = i == 0 ? plan.metadata : GGUFMetadata()
+                md["split.no"] = .uint16(UInt16(i))
+                md["split.count"] = .uint16(UInt16(paths.count))
+                md["split.tensors.count"] = .int32(Int32(total))
+                let out = try set.create(i)
+                try writePart(plan, part, metadata: md, out: out, files: files, threads: nThreads, progress: bar)
+                written += out.written
+                try out.finish()
+            }
+            bar.finish()
+            try set.commit()
+        }
+        return HFConvertSummary(tensorCount: plan.tensors.count, outputBytes: written, inputBytes: inputBytes,
+                                seconds: GGUFIO.Progress.now() - start)
+    }
+
+    /// One output file: header, then its tensors.
+    static func writePart(_ plan: HFConversionPlan, _ part: [Int], metadata: GGUFMetadata, out: AtomicOutput,
+                          files: [String: SafetensorsFile], threads: Int, progress: GGUFIO.Progress) throws {
+        let tensors = part.map { plan.tensors[$0] }
+        let infos = GGUFWriter.layout(tensors.map(\.info), alignment: 32)
+        let header = GGUFWriter.header(metadata: metadata, tensors: infos, alignment: 32,
+                                       keepAllDimensions: true, pad: !plan.vocabOnly)
+        try out.checkFreeSpace(header.count + tensors.reduce(0) { $0 + ($1.byteCount + 31) / 32 * 32 })
+        try out.write(header)
+        for t in tensors {
+            try writeTensor(t, files: files, out: out, threads: threads, progress: progress)
             try out.pad(to: 32)
         }
-        bar.finish()
-        try out.commit()
-        return HFConvertSummary(tensorCount: plan.tensors.count, outputBytes: out.written, inputBytes: inputBytes,
-                                seconds: GGUFIO.Progress.now() - start)
     }
 
     /// Bytes of `n` elements of `type` (a row whose length is a multiple of the block size).

@@ -19,7 +19,9 @@ struct HParams {
         let hidden = v.first { $0.0 == "hidden_size" }?.1.int
         let heads = v.first { $0.0 == "num_attention_heads" }?.1.int
         if !has("num_key_value_heads"), let h = heads { set("num_key_value_heads", .int(h)) }
-        if !has("head_dim"), let e = hidden, let h = heads, h > 0 { set("head_dim", .int(e / h)) }
+        if !has("head_dim") {
+            if arch.fillsHeadDim, let e = hidden, let h = heads, h > 0 { set("head_dim", .int(e / h)) } else { set("head_dim", .null) }
+        }
         // rope_parameters: the rope_scaling dictionary (or rope_parameters) with rope_theta and rope_type.
         var rope: [(String, JSONNode)] = raw["rope_parameters"]?.members ?? raw["rope_scaling"]?.members ?? []
         func ropeSet(_ k: String, _ x: JSONNode) {
