@@ -169,3 +169,74 @@ final class HFConverterTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), Data([1]))
     }
 }
+
+/// Split outputs compared with convert_hf_to_gguf.py's (expected-split.txt: the sha256 of each part).
+final class HFConverterSplitTests: XCTestCase {
+    func testSplitPartsMatchConvertHF() throws {
+        let dir = makeTempDir()
+        let text = try String(contentsOfFile: fixturesDir + "/convert-hf/expected-split.txt", encoding: .utf8)
+        var byRun: [String: [(Int, String)]] = [:]
+        var order: [String] = []
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            let key = ([f[1]] + f[3...]).joined(separator: " ")
+            if byRun[key] == nil { order.append(key) }
+            byRun[key, default: []].append((Int(f[2].split(separator: "/")[0])!, f[0]))
+        }
+        for (k, key) in order.enumerated() {
+            let f = key.split(separator: " ").map(String.init)
+            var o = HFConvertOptions()
+            var i = 1
+            while i < f.count {
+                switch f[i] {
+                case "--outtype": o.outType = HFOutType(rawValue: f[i + 1])!
+                case "--split-max-tensors": o.splitMaxTensors = Int(f[i + 1])!
+                case "--split-max-size": o.splitMaxSize = HFConvertOptions.parseSize(f[i + 1])!
+                default: XCTFail(f[i])
+                }
+                i += 2
+            }
+            let plan = try HFConverter.plan(folder: HFConverterTests.checkpoints + "/" + f[0], options: o)
+            let out = dir + "/\(k)/model.gguf"
+            try FileManager.default.createDirectory(atPath: dir + "/\(k)", withIntermediateDirectories: true)
+            _ = try HFConverter.write(plan: plan, output: out, force: false, progress: false)
+            let paths = plan.partPaths(out)
+            XCTAssertEqual(paths.count, byRun[key]!.count, key)
+            for (part, hash) in byRun[key]! {
+                XCTAssertEqual(try sha256File(paths[part - 1]), hash, "\(key) part \(part)")
+            }
+        }
+        XCTAssertEqual(HFConvertOptions.parseSize("60K"), 60000)
+        XCTAssertEqual(HFConvertOptions.parseSize("2G"), 2_000_000_000)
+        XCTAssertNil(HFConvertOptions.parseSize("2X"))
+    }
+}
+
+/// `ggufkit convert HF_DIR` end to end on the built binary.
+final class HFConvertCLITests: XCTestCase {
+    func testDefaultNameTemplatesAndExitCodes() throws {
+        let dir = makeTempDir()
+        let src = HFConverterTests.checkpoints + "/tiny-mistral"
+        var r = try runGGUFKit(["convert", src, dir, "--outtype", "q8_0", "--no-progress"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // convert_hf_to_gguf.py's name for this folder: basename, size label, fine-tune, version, type.
+        let listing = (try? FileManager.default.contentsOfDirectory(atPath: dir))?.joined(separator: ",") ?? ""
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/Mistral-76K-7b-Instruct-v0.3-Q8_0.gguf"), listing)
+        r = try runGGUFKit(["convert", src, "--outfile", dir + "/m-{ftype}.gguf", "--no-progress"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/m-f16.gguf"))
+        r = try runGGUFKit(["convert", src, "--outfile", dir + "/m-{ftype}.gguf", "--no-progress"])
+        XCTAssertEqual(r.status, 64, "exists without --force")
+        r = try runGGUFKit(["convert", src, dir + "/x.gguf", "--outtype", "q4_0"])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertTrue(r.stderr.contains("--outtype q4_0"), r.stderr)
+        let bad = dir + "/bad"
+        try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: true)
+        try Data(#"{"architectures": ["GPT2LMHeadModel"]}"#.utf8).write(to: URL(fileURLWithPath: bad + "/config.json"))
+        r = try runGGUFKit(["convert", bad, dir + "/y.gguf"])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertEqual(r.errorLines.count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("GPT2LMHeadModel is not supported; supported: LlamaForCausalLM"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/y.gguf"))
+    }
+}
