@@ -117,6 +117,40 @@ extension HFConverter {
         for (pi, p) in t.pieces.enumerated() { release(bases[pi], p.tensor.byteCount) }
     }
 
+    /// Encodes rows `rows` of `t` (rows of the source's last dimension; a 1-D tensor has rows of one element)
+    /// into `dst`, as ``write(plan:output:force:progress:threads:)`` writes them, and releases the source
+    /// pages read. Returns the source bytes read.
+    @discardableResult
+    static func encodeRows(_ t: HFOutputTensor, rows: Range<Int>, into dst: UnsafeMutableRawPointer,
+                           files: [String: SafetensorsFile], threads: Int) throws -> Int {
+        if let g = t.generated {
+            let out = dst.assumingMemoryBound(to: Float.self)
+            for (i, r) in rows.enumerated() { out[i] = g[r] }
+            return 0
+        }
+        guard let rowLength = t.pieces.first?.rowLength else { return 0 }
+        var bases: [Int] = []
+        var firstRow: [Int] = []
+        var totalRows = 0
+        for p in t.pieces {
+            guard let f = files[p.tensor.path] else { throw ModelError.badData("\(p.tensor.path): not opened") }
+            bases.append(try address(f, p.tensor))
+            firstRow.append(totalRows)
+            totalRows += p.rows
+        }
+        let job = RowJob(pieces: t.pieces, bases: bases, firstRow: firstRow, rowLength: rowLength,
+                         outRow: rowBytes(t.type, rowLength), type: t.type, chunkStart: rows.lowerBound, dst: Int(bitPattern: dst))
+        job.run(rows: rows.count, threads: threads)
+        let read = job.releaseSources(rows: rows.count)
+        if rows.upperBound == totalRows {
+            for (pi, p) in t.pieces.enumerated() { release(bases[pi], p.tensor.byteCount) }
+        }
+        return read
+    }
+
+    /// Elements per row of ``encodeRows(_:rows:into:files:threads:)``.
+    static func unitRowLength(_ t: HFOutputTensor) -> Int { t.pieces.first?.rowLength ?? 1 }
+
     /// The address of a tensor's mapped data (checked against the file size).
     static func address(_ f: SafetensorsFile, _ t: SafetensorsTensor) throws(IOError) -> Int {
         let b = try f.data(t)
