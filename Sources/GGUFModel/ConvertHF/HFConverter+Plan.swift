@@ -78,8 +78,15 @@ public enum HFConverter {
         if (options.splitMaxTensors != 0 || options.splitMaxSize != 0) && options.vocabOnly {
             notes.append("a vocabulary-only file is not split")
         }
-        if folder.exists("README.md") {
-            notes.append("README.md (model card) is not read: general.* keys from it (license, tags, base models, ...) are not written")
+        var card: HFModelCard?
+        if let text = try folder.text("README.md") { card = HFModelCard.parse(text) }
+        let used = ["name", "author", "version", "organization", "description", "finetune", "basename", "size_label", "url", "doi",
+                    "uuid", "repo_url", "model_name", "model_author", "model_version", "model_organization", "model_description",
+                    "model_finetune", "model_basename", "model_size_label", "model_url", "model_doi", "model_uuid", "model_repo_url",
+                    "model_creator", "model_type", "base_model", "base_models", "base_model_sources", "datasets", "dataset",
+                    "dataset_sources", "license", "license_name", "license_link", "tags", "pipeline_tag", "languages", "language"]
+        if let c = card, let bad = used.filter({ c.unreadable.contains($0) }).first {
+            notes.append("README.md: the model card's '\(bad)' is not in a form this reader understands; the keys convert_hf_to_gguf.py derives from it are left out")
         }
         // generation_config.json: sampling defaults.
         if let gen = try? folder.json("generation_config.json"), gen.members != nil {
@@ -99,20 +106,17 @@ public enum HFConverter {
             f32("general.sampling.mirostat_tau", gen["mirostat_tau"])
             f32("general.sampling.mirostat_eta", gen["mirostat_eta"])
         }
-        var names = HFModelName.derive(nameOrPath: folder.config["_name_or_path"]?.string,
+        var general = HFGeneral()
+        if let c = card { general.apply(card: c, totalParams: total) }
+        var names = HFModelName.derive(from: general.names, nameOrPath: folder.config["_name_or_path"]?.string,
                                        directoryName: folder.directoryName, totalParams: total)
         if let n = options.modelName { names.name = n }
         if names.name == nil { names.name = folder.directoryName }
         if names.sizeLabel == nil && total > 0 {
             names.sizeLabel = HFModelName.sizeLabel(total: total, shared: shared, expert: expert, expertCount: expertCount)
         }
-        func str(_ k: String, _ v: String?) { if let v, !v.isEmpty { md[k] = .string(v) } }
-        str("general.name", names.name)
-        str("general.version", names.version)
-        str("general.organization", names.organization)
-        str("general.finetune", names.finetune)
-        str("general.basename", names.basename)
-        str("general.size_label", names.sizeLabel)
+        general.names = names
+        general.write(into: &md)
 
         try hp.write(into: &md, arch: arch, fileType: fileType)
         md["general.quantization_version"] = .uint32(2)

@@ -15,8 +15,9 @@ public struct HFModelName: Sendable, Equatable {
 
     /// Fills the fields as `Metadata.apply_metadata_heuristic` does without a model card: first from
     /// `nameOrPath` (config.json's `_name_or_path`, when it has at most one `/`), then from the folder name.
-    public static func derive(nameOrPath: String?, directoryName: String, totalParams: Int) -> HFModelName {
-        var m = HFModelName()
+    public static func derive(from start: HFModelName = HFModelName(), nameOrPath: String?, directoryName: String,
+                              totalParams: Int) -> HFModelName {
+        var m = start
         func apply(_ id: String) {
             let c = components(of: id, totalParams: totalParams)
             if m.name == nil, let n = c.fullName { m.name = title(n) }

@@ -240,3 +240,39 @@ final class HFConvertCLITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/y.gguf"))
     }
 }
+
+/// Model cards (README.md front matter) read as gguf-py reads them (expected-cards.txt).
+final class HFModelCardTests: XCTestCase {
+    func testModelCardKeysMatchConvertHF() throws {
+        let text = try String(contentsOfFile: fixturesDir + "/convert-hf/expected-cards.txt", encoding: .utf8)
+        var checked = 0
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            let dir = makeTempDir() + "/" + f[1]
+            try FileManager.default.copyItem(atPath: HFConverterTests.checkpoints + "/" + f[1], toPath: dir)
+            try FileManager.default.copyItem(atPath: fixturesDir + "/convert-hf/cards/" + f[2], toPath: dir + "/README.md")
+            var o = HFConvertOptions()
+            o.outType = .f16
+            o.vocabOnly = true
+            let plan = try HFConverter.plan(folder: dir, options: o)
+            XCTAssertEqual(plan.notes, [])
+            let out = dir + ".gguf"
+            _ = try HFConverter.write(plan: plan, output: out, force: false, progress: false)
+            XCTAssertEqual(try sha256File(out), f[0], f[2])
+            checked += 1
+        }
+        XCTAssertEqual(checked, 2)
+    }
+
+    func testYAMLSubset() {
+        let c = HFModelCard.parse("---\nlicense: mit\nlanguage: [en, 'fr']\ntags:\n- a\n- no\nn: 3\nf: 1.5\nb: yes\nnested:\n  x: 1\n---\n")!
+        XCTAssertEqual(c["license"], .string("mit"))
+        XCTAssertEqual(c["language"], .array([.string("en"), .string("fr")]))
+        XCTAssertEqual(c["tags"], .array([.string("a"), .string("no")]))
+        XCTAssertEqual(c["n"], .int(3))
+        XCTAssertEqual(c["f"], .double(1.5))
+        XCTAssertEqual(c["b"], .bool(true))
+        XCTAssertTrue(c.unreadable.contains("nested"))
+        XCTAssertNil(HFModelCard.parse("no front matter\n"))
+    }
+}
