@@ -241,16 +241,21 @@ final class HFConvertCLITests: XCTestCase {
     }
 }
 
-/// Model cards (README.md front matter) read as gguf-py reads them (expected-cards.txt).
+/// Checkpoints with extra files (variants/: model cards, a tokenizer.json with TemplateProcessing and a
+/// chat_template.jinja) compared with convert-hf (expected-variants.txt).
 final class HFModelCardTests: XCTestCase {
-    func testModelCardKeysMatchConvertHF() throws {
-        let text = try String(contentsOfFile: fixturesDir + "/convert-hf/expected-cards.txt", encoding: .utf8)
+    func testVariantsMatchConvertHF() throws {
+        let text = try String(contentsOfFile: fixturesDir + "/convert-hf/expected-variants.txt", encoding: .utf8)
         var checked = 0
         for line in text.split(separator: "\n") {
             let f = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
             let dir = makeTempDir() + "/" + f[1]
             try FileManager.default.copyItem(atPath: HFConverterTests.checkpoints + "/" + f[1], toPath: dir)
-            try FileManager.default.copyItem(atPath: fixturesDir + "/convert-hf/cards/" + f[2], toPath: dir + "/README.md")
+            let variant = fixturesDir + "/convert-hf/variants/" + f[2]
+            for file in try FileManager.default.contentsOfDirectory(atPath: variant) {
+                try? FileManager.default.removeItem(atPath: dir + "/" + file)
+                try FileManager.default.copyItem(atPath: variant + "/" + file, toPath: dir + "/" + file)
+            }
             var o = HFConvertOptions()
             o.outType = .f16
             o.vocabOnly = true
@@ -261,7 +266,7 @@ final class HFModelCardTests: XCTestCase {
             XCTAssertEqual(try sha256File(out), f[0], f[2])
             checked += 1
         }
-        XCTAssertEqual(checked, 2)
+        XCTAssertEqual(checked, 4)
     }
 
     func testYAMLSubset() {
