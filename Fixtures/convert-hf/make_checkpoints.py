@@ -62,6 +62,13 @@ def weights(cfg: dict, dtype, seed: int) -> dict[str, torch.Tensor]:
         t[p + "self_attn.k_proj.weight"] = r(nkv * hd, h)
         t[p + "self_attn.v_proj.weight"] = r(nkv * hd, h)
         t[p + "self_attn.o_proj.weight"] = r(h, nh * hd)
+        if cfg.get("model_type") == "qwen2":
+            t[p + "self_attn.q_proj.bias"] = r(nh * hd)
+            t[p + "self_attn.k_proj.bias"] = r(nkv * hd)
+            t[p + "self_attn.v_proj.bias"] = r(nkv * hd)
+        if cfg.get("model_type") == "qwen3":
+            t[p + "self_attn.q_norm.weight"] = 1 + r(hd, scale=0.1)
+            t[p + "self_attn.k_norm.weight"] = 1 + r(hd, scale=0.1)
         if "num_local_experts" in cfg:
             ne = cfg["num_local_experts"]
             t[p + "block_sparse_moe.gate.weight"] = r(ne, h)
@@ -154,6 +161,24 @@ def main():
         "rope_scaling": {"type": "linear", "factor": 2.0},
     }
     write("Mixtral-3x1K-v0.1", mixtral, torch.bfloat16, seed=3, tok_config=None)
+
+    qwen2 = {
+        "architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "hidden_size": 64, "intermediate_size": 64,
+        "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 1, "max_position_embeddings": 32768,
+        "rms_norm_eps": 1e-06, "rope_theta": 1000000.0, "vocab_size": VOCAB, "bos_token_id": 1, "eos_token_id": 2,
+        "tie_word_embeddings": True, "torch_dtype": "bfloat16", "use_sliding_window": False, "sliding_window": 32768,
+        "max_window_layers": 21,
+    }
+    write("Qwen2.5-0.5B-Instruct", qwen2, torch.bfloat16, seed=4, tok_config=None)
+
+    qwen3 = {
+        "architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "hidden_size": 64, "intermediate_size": 96,
+        "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 48, "num_hidden_layers": 1,
+        "max_position_embeddings": 40960, "rms_norm_eps": 1e-06, "rope_theta": 1000000.0, "vocab_size": VOCAB,
+        "bos_token_id": 1, "eos_token_id": 2, "tie_word_embeddings": False, "torch_dtype": "float16",
+        "rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768},
+    }
+    write("Qwen3-tiny", qwen3, torch.float16, seed=5, tok_config=None)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ public struct HFArchitecture: Sendable {
     /// Whether transformers' config class sets a missing `head_dim` to hidden_size / num_attention_heads
     /// (else it stays null, and no key_length/value_length is written).
     var fillsHeadDim = true
+    /// LlamaModel's extra keys: `vocab_size` and `rope.dimension_count`.
+    var llamaKeys = true
 
     /// Every architecture `ggufkit convert` reads.
     public static let all: [HFArchitecture] = [
@@ -30,6 +32,15 @@ public struct HFArchitecture: Sendable {
                                   ("rms_norm_eps", .double(1e-5)), ("rope_theta", .double(1e6)),
                                   ("num_local_experts", .int(8)), ("num_experts_per_tok", .int(2))],
                        permuteQK: true, fillsHeadDim: false),
+        HFArchitecture(hfName: "Qwen2ForCausalLM", ggufName: "qwen2",
+                       defaults: [("vocab_size", .int(151936)), ("max_position_embeddings", .int(32768)),
+                                  ("rms_norm_eps", .double(1e-6)), ("rope_theta", .double(10000)), ("num_key_value_heads", .int(32))],
+                       permuteQK: false, fillsHeadDim: false, llamaKeys: false),
+        HFArchitecture(hfName: "Qwen3ForCausalLM", ggufName: "qwen3",
+                       defaults: [("vocab_size", .int(151936)), ("max_position_embeddings", .int(32768)),
+                                  ("rms_norm_eps", .double(1e-6)), ("rope_theta", .double(10000)), ("num_key_value_heads", .int(32)),
+                                  ("head_dim", .int(128))],
+                       permuteQK: false, fillsHeadDim: false, llamaKeys: false),
     ]
 
     public static var supportedNames: [String] { all.map(\.hfName) }
@@ -60,6 +71,8 @@ public struct HFArchitecture: Sendable {
             "self_attn.v_proj": "attn_v",
             "self_attn.o_proj": "attn_output",
             "self_attn.rotary_emb.inv_freq": "attn_rot_embd",
+            "self_attn.q_norm": "attn_q_norm",
+            "self_attn.k_norm": "attn_k_norm",
             "post_attention_layernorm": "ffn_norm",
             "mlp.gate_proj": "ffn_gate",
             "mlp.up_proj": "ffn_up",

@@ -17,6 +17,16 @@ public enum HFConverter {
         }
         var notes: [String] = []
         let hp = HParams(raw: folder.config, arch: arch)
+        if arch.hfName == "Qwen3ForCausalLM" {
+            let hints = [folder.directoryName, folder.config["_name_or_path"]?.string ?? "", folder.config["model_type"]?.string ?? ""].map { $0.lowercased() }
+            let readme = (try? folder.text("README.md"))??.lowercased() ?? ""
+            if hints.contains(where: { $0.contains("qwen3-reranker") || $0.contains("qwen3-vl-reranker") }) || readme.contains("# qwen3-reranker") || readme.contains("# qwen3-vl-reranker") {
+                throw ModelError.usage("\(folder.path): Qwen3 reranker models are not supported")
+            }
+        }
+        if folder.exists("modules.json") || hp.find(["classifier_pooling"]) != nil {
+            throw ModelError.usage("\(folder.path): sentence-transformers pooling (modules.json) / classifier pooling is not supported")
+        }
         let checkpoint = try SafetensorsCheckpoint(directory: path)
 
         // ModelBase/TextModel/LlamaModel.filter_tensors, in the order the parts are indexed.

@@ -161,6 +161,7 @@ struct ShapeCheck {
         case "attn_q": expected = isBias ? [q] : [hidden, q]
         case "attn_k", "attn_v": expected = isBias ? [kv] : [hidden, kv]
         case "attn_output": expected = isBias ? [hidden] : [q, hidden]
+        case "attn_q_norm", "attn_k_norm": expected = [headDim]
         case "ffn_gate", "ffn_up": expected = [hidden, ff]
         case "ffn_down": expected = [ff, hidden]
         case "ffn_gate_inp": expected = [hidden, experts]

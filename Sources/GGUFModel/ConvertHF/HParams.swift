@@ -115,6 +115,7 @@ struct HParams {
             try u32("\(a).attention.value_length", hd)
         }
         md["general.file_type"] = .uint32(fileType.rawValue)
+        guard arch.llamaKeys else { return }
         // LlamaModel
         try u32("\(a).vocab_size", find(["vocab_size"]))
         var ropeDim = find(["head_dim"])
