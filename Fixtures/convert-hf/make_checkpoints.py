@@ -52,7 +52,7 @@ def weights(cfg: dict, dtype, seed: int) -> dict[str, torch.Tensor]:
         return (torch.randn(*shape, generator=g) * scale).to(dtype)
 
     t = {"model.embed_tokens.weight": r(v, h), "model.norm.weight": 1 + r(h, scale=0.1)}
-    if not cfg.get("tie_word_embeddings", False):
+    if not cfg.get("tie_word_embeddings", cfg.get("model_type") == "gemma"):
         t["lm_head.weight"] = r(v, h)
     for i in range(nl):
         p = f"model.layers.{i}."
@@ -179,6 +179,14 @@ def main():
         "rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768},
     }
     write("Qwen3-tiny", qwen3, torch.float16, seed=5, tok_config=None)
+
+    gemma = {
+        "architectures": ["GemmaForCausalLM"], "model_type": "gemma", "hidden_size": 64, "intermediate_size": 128,
+        "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 32, "num_hidden_layers": 1,
+        "max_position_embeddings": 8192, "rms_norm_eps": 1e-06, "rope_theta": 10000.0, "vocab_size": VOCAB,
+        "bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 0, "torch_dtype": "float16", "hidden_act": "gelu_pytorch_tanh",
+    }
+    write("gemma-tiny-it", gemma, torch.float16, seed=6, tok_config=SPM_TOKENIZER_CONFIG)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ public struct HFArchitecture: Sendable {
     var fillsHeadDim = true
     /// LlamaModel's extra keys: `vocab_size` and `rope.dimension_count`.
     var llamaKeys = true
+    /// GemmaModel: its own hyper-parameter keys, RMS-norm weights stored as w - 1 (so 1 is added), no lm_head,
+    /// CodeGemma's special tokens and no space prefix.
+    var gemma = false
 
     /// Every architecture `ggufkit convert` reads.
     public static let all: [HFArchitecture] = [
@@ -41,6 +44,11 @@ public struct HFArchitecture: Sendable {
                                   ("rms_norm_eps", .double(1e-6)), ("rope_theta", .double(10000)), ("num_key_value_heads", .int(32)),
                                   ("head_dim", .int(128))],
                        permuteQK: false, fillsHeadDim: false, llamaKeys: false),
+        HFArchitecture(hfName: "GemmaForCausalLM", ggufName: "gemma",
+                       defaults: [("vocab_size", .int(256000)), ("max_position_embeddings", .int(8192)),
+                                  ("rms_norm_eps", .double(1e-6)), ("rope_theta", .double(10000)), ("num_key_value_heads", .int(16)),
+                                  ("head_dim", .int(256))],
+                       permuteQK: false, fillsHeadDim: false, llamaKeys: false, gemma: true),
     ]
 
     public static var supportedNames: [String] { all.map(\.hfName) }

@@ -27,6 +27,8 @@ struct HFPiece: Sendable {
     var rowLength: Int
     /// Heads for llama's Q/K permutation of the rows, or nil.
     var permuteHeads: Int?
+    /// Gemma's norms: 1 is added to every value (in the source's float type: F16 stays F16, BF16 is widened first).
+    var addOne = false
 
     /// The source row of output row `o`: within each head of `rows / heads` rows, the two halves are interleaved.
     @inline(__always) func sourceRow(_ o: Int) -> Int {

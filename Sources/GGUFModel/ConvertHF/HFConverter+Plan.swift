@@ -38,6 +38,7 @@ public enum HFConverter {
             if name.contains("language_model.") { name = name.replacingOccurrences(of: "language_model.", with: "") }
             if name.contains("text_model.") { name = name.replacingOccurrences(of: "text_model.", with: "") }
             if isMultimodal(name) { continue }
+            if arch.gemma && name == "lm_head.weight" { continue }
             if let i = position[name] { named[i].1 = t } else { position[name] = named.count; named.append((name, t)) }
         }
 
@@ -130,7 +131,7 @@ public enum HFConverter {
 
         try hp.write(into: &md, arch: arch, fileType: fileType)
         md["general.quantization_version"] = .uint32(2)
-        try writeVocabulary(folder, hp: hp, into: &md)
+        try writeVocabulary(folder, hp: hp, arch: arch, into: &md)
 
         let defaultName = namingConvention(names, outputType: options.vocabOnly ? nil : outputTypeName,
                                            sizeLabel: options.vocabOnly ? nil : names.sizeLabel, vocabOnly: options.vocabOnly)
@@ -165,7 +166,7 @@ public enum HFConverter {
     }
 
     /// The vocabulary as LlamaModel.set_vocab writes it.
-    static func writeVocabulary(_ folder: HFFolder, hp: HParams, into md: inout GGUFMetadata) throws {
+    static func writeVocabulary(_ folder: HFFolder, hp: HParams, arch: HFArchitecture, into md: inout GGUFMetadata) throws {
         if folder.exists("tekken.json") && !folder.exists("tokenizer.json") {
             throw ModelError.usage("\(folder.file("tekken.json")): Mistral tekken vocabularies are not supported")
         }
@@ -181,6 +182,13 @@ public enum HFConverter {
             throw ModelError.usage("\(folder.path): no tokenizer.model; vocabularies from tokenizer.json alone are not converted yet")
         }
         try HFVocab.sentencePiece(folder, vocabSize: hp.find(["vocab_size"])?.int, into: &md)
+        if arch.gemma {
+            try HFVocab.special(folder, nVocab: nil, loadMerges: false, into: &md,
+                                types: ["prefix", "suffix", "middle", "fsep", "eot"],
+                                forced: [("prefix", 67), ("suffix", 69), ("middle", 68), ("fsep", 70), ("eot", 107)], noChatTemplate: true)
+            md["tokenizer.ggml.add_space_prefix"] = .bool(false)
+            return
+        }
         if hp.find(["vocab_size"])?.int == 49152 { md["tokenizer.ggml.add_bos_token"] = .bool(false) }
     }
 }

@@ -28,6 +28,7 @@ extension HFConverter {
             let rows = t.shape.first ?? 1
             let rowLength = t.shape.dropFirst().reduce(1, *)
             var piece = HFPiece(tensor: t, dtype: dtype, rows: rows, rowLength: rowLength, permuteHeads: nil)
+            if arch.gemma && name.hasSuffix("norm.weight") { piece.addOne = true }
             if arch.permuteQK {
                 if name.hasSuffix("q_proj.weight") || name.hasSuffix("q_proj.bias") { piece.permuteHeads = nHead }
                 if name.hasSuffix("k_proj.weight") || name.hasSuffix("k_proj.bias") { piece.permuteHeads = nKV }

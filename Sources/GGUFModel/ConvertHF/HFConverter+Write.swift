@@ -170,7 +170,20 @@ extension HFConverter {
     /// as gguf-py does (numpy's F16 rounding, ggml's BF16 rounding, the reference Q8_0).
     @inline(__always)
     static func encodeRow(_ src: UnsafeRawPointer, _ dtype: SafetensorsDType, to dst: UnsafeMutableRawPointer,
-                          _ type: GGMLType, _ n: Int, _ scratch: UnsafeMutablePointer<Float>) {
+                          _ type: GGMLType, _ n: Int, _ scratch: UnsafeMutablePointer<Float>, addOne: Bool = false) {
+        if addOne {
+            switch dtype {
+            case .f32: scratch.update(from: src.assumingMemoryBound(to: Float.self), count: n)
+            case .f16: Half.fp32(fp16: src.assumingMemoryBound(to: UInt16.self), scratch, count: n)
+            case .bf16: Half.fp32(bf16: src.assumingMemoryBound(to: UInt16.self), scratch, count: n)
+            }
+            for i in 0..<n {
+                // torch adds in the tensor's type: an F16 sum is rounded back to F16.
+                scratch[i] = dtype == .f16 ? Half.fp32(fp16: Half.fp16(scratch[i] + 1)) : scratch[i] + 1
+            }
+            encodeFloats(scratch, to: dst, type, n)
+            return
+        }
         if (dtype == .f16 && type == .f16) || (dtype == .f32 && type == .f32) {
             dst.copyMemory(from: src, byteCount: n * dtype.size)
             return
@@ -180,6 +193,11 @@ extension HFConverter {
         case .f16: Half.fp32(fp16: src.assumingMemoryBound(to: UInt16.self), scratch, count: n)
         case .bf16: Half.fp32(bf16: src.assumingMemoryBound(to: UInt16.self), scratch, count: n)
         }
+        encodeFloats(scratch, to: dst, type, n)
+    }
+
+    @inline(__always)
+    static func encodeFloats(_ scratch: UnsafeMutablePointer<Float>, to dst: UnsafeMutableRawPointer, _ type: GGMLType, _ n: Int) {
         switch type {
         case .f32: dst.copyMemory(from: scratch, byteCount: 4 * n)
         case .f16: Half.fp16(scratch, dst.assumingMemoryBound(to: UInt16.self), count: n)
@@ -231,7 +249,8 @@ struct RowJob: Sendable {
             while pi + 1 < firstRow.count && firstRow[pi + 1] <= g { pi += 1 }
             let p = pieces[pi]
             let src = UnsafeRawPointer(bitPattern: bases[pi] + p.sourceRow(g - firstRow[pi]) * rowLength * p.dtype.size)!
-            HFConverter.encodeRow(src, p.dtype, to: UnsafeMutableRawPointer(bitPattern: dst + o * outRow)!, type, rowLength, scratch)
+            HFConverter.encodeRow(src, p.dtype, to: UnsafeMutableRawPointer(bitPattern: dst + o * outRow)!, type, rowLength, scratch,
+                                  addOne: p.addOne)
         }
     }
 }

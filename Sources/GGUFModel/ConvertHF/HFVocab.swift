@@ -73,8 +73,9 @@ struct HFVocab {
     }
 
     /// gguf-py's `SpecialVocab(path, load_merges, n_vocab).add_to_gguf(...)`.
-    static func special(_ folder: HFFolder, nVocab: Int?, loadMerges: Bool, into md: inout GGUFMetadata) throws(ModelError) {
-        var types = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"]
+    static func special(_ folder: HFFolder, nVocab: Int?, loadMerges: Bool, into md: inout GGUFMetadata,
+                        types typesGiven: [String]? = nil, forced: [(String, Int)] = [], noChatTemplate: Bool = false) throws(ModelError) {
+        var types = typesGiven ?? ["bos", "eos", "unk", "sep", "pad", "cls", "mask"]
         var ids: [(String, Int)] = []
         var addSpecial: [(String, Bool)] = []
         var merges: [String] = []
@@ -251,6 +252,8 @@ struct HFVocab {
             }
         }
 
+        for (typ, id) in forced { try setID(typ, .int(id)) }
+        if noChatTemplate { chatTemplate = nil }
         if !merges.isEmpty {
             md["tokenizer.ggml.merges"] = .array(elementType: .string, values: merges.map { .string($0) })
         }

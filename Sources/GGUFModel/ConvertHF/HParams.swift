@@ -52,6 +52,7 @@ struct HParams {
     /// TextModel.set_gguf_parameters followed by LlamaModel.set_gguf_parameters.
     func write(into md: inout GGUFMetadata, arch: HFArchitecture, fileType: LlamaFileType) throws {
         let a = arch.ggufName
+        if arch.gemma { try writeGemma(into: &md, arch: arch, fileType: fileType); return }
         func u32(_ key: String, _ v: JSONNode?) throws {
             guard let v, !v.isNull else { return }
             guard let i = v.int, i >= 0, i <= Int(UInt32.max) else {
@@ -121,5 +122,26 @@ struct HParams {
         var ropeDim = find(["head_dim"])
         if ropeDim == nil || ropeDim!.isNull, let e = int(["hidden_size"]), let h = int(["num_attention_heads"]), h > 0 { ropeDim = .int(e / h) }
         try u32("\(a).rope.dimension_count", ropeDim)
+    }
+
+    /// GemmaModel.set_gguf_parameters: a fixed list, read straight from the (completed) config.
+    func writeGemma(into md: inout GGUFMetadata, arch: HFArchitecture, fileType: LlamaFileType) throws {
+        let a = arch.ggufName
+        func need(_ k: String) throws -> Int {
+            guard let v = find([k])?.int, v >= 0, v <= Int(UInt32.max) else { throw ModelError.badData("config.json: no integer \(k)") }
+            return v
+        }
+        md["\(a).context_length"] = .uint32(UInt32(try need("max_position_embeddings")))
+        md["\(a).embedding_length"] = .uint32(UInt32(try need("hidden_size")))
+        guard let blocks = int(["n_layers", "num_hidden_layers", "n_layer", "num_layers"]) else { throw ModelError.badData("config.json: no num_hidden_layers") }
+        md["\(a).block_count"] = .uint32(UInt32(blocks))
+        md["\(a).feed_forward_length"] = .uint32(UInt32(try need("intermediate_size")))
+        md["\(a).attention.head_count"] = .uint32(UInt32(try need("num_attention_heads")))
+        md["\(a).attention.head_count_kv"] = .uint32(UInt32(try need("num_key_value_heads")))
+        guard let eps = find(["rms_norm_eps"])?.number else { throw ModelError.badData("config.json: no rms_norm_eps") }
+        md["\(a).attention.layer_norm_rms_epsilon"] = .float32(Float(eps))
+        md["\(a).attention.key_length"] = .uint32(UInt32(try need("head_dim")))
+        md["\(a).attention.value_length"] = .uint32(UInt32(try need("head_dim")))
+        md["general.file_type"] = .uint32(fileType.rawValue)
     }
 }

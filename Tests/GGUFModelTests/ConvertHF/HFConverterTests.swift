@@ -39,7 +39,7 @@ final class HFConverterTests: XCTestCase {
             XCTAssertEqual(try sha256File(out), hash, "\(name) \(args.joined(separator: " "))")
             checked += 1
         }
-        XCTAssertEqual(checked, 30)
+        XCTAssertEqual(checked, 36)
     }
 
     func testPlanOfLlama3() throws {
