@@ -15,11 +15,13 @@ struct Quantize: ParsableCommand {
         architecture llama.cpp knows, with or without --imatrix. INPUT is a GGUF file or a GGML-era .bin (then the GGML options \
         apply, as in `convert`); it must not be compressed. INPUT may be the first part of a split set \
         (NAME-00001-of-0000N.gguf): every part is read and the output is one whole file, or with \
-        --keep-split one file per input part.
+        --keep-split one file per input part. INPUT may also be a Hugging Face model folder (see \
+        `convert`): it is quantized straight from the checkpoint, with the output llama-quantize gives on \
+        the file `ggufkit convert --outtype OUTTYPE` would write, and no such file written.
         """
     )
 
-    @Argument(help: "The model to quantize (GGUF, or a GGML .bin).") var input: String
+    @Argument(help: "The model to quantize (GGUF, a GGML .bin, or a Hugging Face folder).") var input: String
     @Argument(help: "The GGUF file to write.") var output: String
     @Argument(help: "The target type, e.g. Q4_K_M.") var type: String
 
@@ -51,6 +53,8 @@ struct Quantize: ParsableCommand {
     @Flag(help: "Overwrite OUTPUT (every part with --keep-split) if it exists.") var force = false
     @Flag(name: .customLong("no-progress"), help: "No progress bar; one line per tensor instead.") var noProgress = false
     @OptionGroup var ggml: GGMLOptions
+    @Option(help: "Hugging Face input: the converted type quantized from (f32, f16, bf16, auto), as `convert --outtype`.")
+    var outtype: String = "auto"
 
     func parseType(_ s: String, _ flag: String) throws(ModelError) -> GGMLType {
         guard let t = GGMLType(name: s) else { throw .usage("\(flag): unknown type '\(s)'") }
@@ -91,7 +95,17 @@ struct Quantize: ParsableCommand {
                 throw ModelError.usage("--include-weights and --exclude-weights need --imatrix")
             }
 
-            let source = try QuantizeSource.open(input, convertOptions: o.convert)
+            var isDir: ObjCBool = false
+            let source: QuantizeSource
+            if FileManager.default.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue {
+                guard let t = HFOutType(rawValue: outtype.lowercased()) else {
+                    throw ModelError.usage("--outtype \(outtype): expected f32, f16, bf16 or auto")
+                }
+                source = try QuantizeSource.openHF(input, outType: t)
+                for n in source.hf?.plan.notes ?? [] { writeStderr("note: \(n)\n") }
+            } else {
+                source = try QuantizeSource.open(input, convertOptions: o.convert)
+            }
             let plan: QuantizePlan
             do { plan = try QuantizePlan(source: source, target: target, options: o) } catch let e as QuantizeMixError {
                 throw ModelError.usage("\(input): \(e)")

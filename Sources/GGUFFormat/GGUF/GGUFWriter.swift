@@ -15,7 +15,12 @@ public enum GGUFWriter {
     }
 
     /// The header bytes, padded to `alignment`. Tensor offsets are taken as given (see ``layout(_:alignment:)``).
-    public static func header(metadata: GGUFMetadata, tensors: [GGUFTensorInfo], alignment: Int = 32) -> [UInt8] {
+    ///
+    /// ggml drops trailing 1s from each tensor's dimensions; gguf-py (llama.cpp's Python converter) keeps
+    /// every dimension it was given: `keepAllDimensions` does that. `pad: false` leaves the header unpadded
+    /// (gguf-py's vocabulary-only files end right after the metadata).
+    public static func header(metadata: GGUFMetadata, tensors: [GGUFTensorInfo], alignment: Int = 32,
+                              keepAllDimensions: Bool = false, pad: Bool = true) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 16)
         put(&out, UInt32(0x4655_4747))
@@ -31,14 +36,14 @@ public enum GGUFWriter {
             putString(&out, Array(t.name.utf8))
             // ggml writes n_dims without trailing 1s (at least one).
             var n = t.ne.count
-            while n > 1 && t.ne[n - 1] == 1 { n -= 1 }
+            while !keepAllDimensions && n > 1 && t.ne[n - 1] == 1 { n -= 1 }
             put(&out, UInt32(n))
             for d in t.ne.prefix(n) { put(&out, UInt64(d)) }
             put(&out, t.type.rawValue)
             put(&out, UInt64(t.offset))
         }
         let r = out.count % alignment
-        if r != 0 { out.append(contentsOf: repeatElement(0, count: alignment - r)) }
+        if pad && r != 0 { out.append(contentsOf: repeatElement(0, count: alignment - r)) }
         return out
     }
 

@@ -37,7 +37,9 @@ public enum Quantizer {
                 for i in file.range {
                     let t = plan.tensors[i]
                     let t0 = Progress.now()
-                    if t.out.type == t.input.type {
+                    if let hf = plan.source.hf, t.out.type == t.input.type {
+                        try copyConverted(t, hf: hf, out: out, work: work) { bar.advance($0) }
+                    } else if t.out.type == t.input.type {
                         try out.copy(from: plan.source.files[t.inputPart], offset: t.inputOffset, count: t.input.byteCount) { bar.advance($0) }
                     } else {
                         try convertTensor(t, source: plan.source, out: out, work: work, weights: plan.weights[t.out.name]) { bar.advance($0) }
@@ -95,7 +97,11 @@ public enum Quantizer {
         while row < rows {
             let count = min(slabRows, rows - row)
             let inBytes = UnsafeMutableRawBufferPointer(rebasing: work.input[0..<(count * inRow)])
-            try source.files[t.inputPart].read(into: inBytes, at: t.inputOffset + row * inRow, "the data of tensor '\(t.input.name)'")
+            if let hf = source.hf {
+                _ = try hf.rows(offset: t.inputOffset, row: row, count: count, rowLength: n, into: inBytes.baseAddress!, threads: work.threads)
+            } else {
+                try source.files[t.inputPart].read(into: inBytes, at: t.inputOffset + row * inRow, "the data of tensor '\(t.input.name)'")
+            }
             let failure = ErrorBox()
             let per = (count + work.threads - 1) / work.threads
             let inType = t.input.type, outType = t.out.type, slabRow = row
@@ -132,6 +138,23 @@ public enum Quantizer {
             }
             if let e = failure.error { throw ModelError.badData("tensor '\(t.out.name)': \(e)") }
             try out.write(UnsafeRawBufferPointer(rebasing: work.output[0..<(count * outRow)]))
+            progress(count * inRow)
+            row += count
+        }
+    }
+
+    /// A tensor kept in its converted type: written as `ggufkit convert` writes it, slab by slab.
+    static func copyConverted(_ t: QuantizePlan.Tensor, hf: HFQuantizeInput, out: AtomicOutput, work: Workspace,
+                              progress: (Int) -> Void) throws {
+        let n = t.out.rowLength, rows = t.out.rowCount
+        guard let inRow = t.input.type.rowBytes(n) else { throw ModelError.badData("tensor '\(t.out.name)': bad row size") }
+        let slabRows = max(1, min(rows, slabFloats / max(n, 1)))
+        work.reserve(input: slabRows * inRow, floats: 0, output: 0)
+        var row = 0
+        while row < rows {
+            let count = min(slabRows, rows - row)
+            _ = try hf.rows(offset: t.inputOffset, row: row, count: count, rowLength: n, into: work.input.baseAddress!, threads: work.threads)
+            try out.write(UnsafeRawBufferPointer(rebasing: work.input[0..<(count * inRow)]))
             progress(count * inRow)
             row += count
         }
