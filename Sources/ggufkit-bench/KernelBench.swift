@@ -1,7 +1,11 @@
 import Foundation
 import GGUFKernels
 
-/// `ggufkit-bench kernels [--types Q4_0,Q4_K,...] [--n ELEMENTS] [--seconds S] [--markdown]`
+/// `ggufkit-bench kernels [--types Q4_0,Q4_K,...] [--n ELEMENTS] [--seconds S] [--markdown] [--weights]`
+///
+/// `--weights`: quantize with importance weights (`quantizeRowWeighted`, w ~ exp(1.5·N(0, 1)) per column, drawn
+/// after x and y as `.ci/bench/ggml_kernels.c N S weighted` draws them), the grid types by default; the other
+/// columns are unchanged. The tables of the grid types are built before timing.
 ///
 /// Quantize: MB/s of F32 input. Dequantize: MB/s of F32 output. Activations: MB/s of F32 input into the
 /// vec_dot type (`fromFloat`, part of every matmul). Dot: G elements/s (multiply-adds) of one row
@@ -13,6 +17,7 @@ func runKernelBench(_ args: [String]) -> Int32 {
     var n = 16384
     var seconds = 0.3
     var markdown = false
+    var weighted = false
     var i = 0
     while i < args.count {
         switch args[i] {
@@ -22,6 +27,9 @@ func runKernelBench(_ args: [String]) -> Int32 {
         case "--n": i += 1; n = Int(args[i])!
         case "--seconds": i += 1; seconds = Double(args[i])!
         case "--markdown": markdown = true
+        case "--weights":
+            weighted = true
+            if !args.contains("--types") { types = [.iq2_XXS, .iq2_XS, .iq2_S, .iq3_XXS, .iq3_S, .iq1_S, .iq1_M, .iq4_XS] }
         default: print("unknown argument \(args[i])"); return 2
         }
         i += 1
@@ -29,6 +37,7 @@ func runKernelBench(_ args: [String]) -> Int32 {
     var rng = SplitMix(seed: 42)
     let x = (0..<n).map { _ in Float(rng.normal() * 0.02) }
     let y = (0..<n).map { _ in Float(rng.normal()) }
+    let w = (0..<n).map { _ in Float(exp(rng.normal() * 1.5)) }
     var q = [UInt8](repeating: 0, count: n * 4 + 1024)
     var qy = [UInt8](repeating: 0, count: n * 4 + 1024)
     var out = [Float](repeating: 0, count: n)
@@ -48,7 +57,12 @@ func runKernelBench(_ args: [String]) -> Int32 {
         var qRate = Double.nan, dqRate = Double.nan, actRate = Double.nan, dotRate = Double.nan
         x.withUnsafeBufferPointer { xp in
             q.withUnsafeMutableBytes { qp in
-                if let f = tr.quantizeRow {
+                if weighted, let f = tr.quantizeRowWeighted {
+                    w.withUnsafeBufferPointer { wp in
+                        f(xp.baseAddress!, qp.baseAddress!, n, wp.baseAddress!)   // builds the type's tables
+                        qRate = mb / timeIt(seconds) { f(xp.baseAddress!, qp.baseAddress!, n, wp.baseAddress!) }
+                    }
+                } else if let f = tr.quantizeRow {
                     qRate = mb / timeIt(seconds) { f(xp.baseAddress!, qp.baseAddress!, n) }
                 }
                 if let f = tr.dequantizeRow {

@@ -30,23 +30,31 @@ enum IQ1Quant {
         let nb = g.neighbours + offset
         var best = Float.greatestFiniteMagnitude
         var index = -1
-        @inline(__always) func d2(_ p: Int) -> Float {
-            let lv = g.levels + 8 * p
-            var d: Float = 0
+        // Each term w·diff·diff depends only on (i, level): 3 per value, computed once; every point's sum adds
+        // its eight terms in ggml's order (the same floats as its loop).
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 24) { tb in
+            let t = tb.baseAddress!
             for i in 0..<8 {
-                let diff = scale * xg[Int(lv[i])] - xval[i]
-                d += w[i] * diff * diff
+                for l in 0..<3 {
+                    let diff = scale * xg[l] - xval[i]
+                    t[3 * i + l] = w[i] * diff * diff
+                }
             }
-            return d
-        }
-        for j in 1...Int(nb[0]) {
-            let p = Int(nb[j]), d = d2(p)
-            if d < best { best = d; index = p }
-        }
-        if index < 0 {
-            for p in 0..<ngrid {
-                let d = d2(p)
+            @inline(__always) func d2(_ p: Int) -> Float {
+                let lv = g.levels + 8 * p
+                var d: Float = 0
+                for i in 0..<8 { d += t[3 * i + Int(lv[i])] }
+                return d
+            }
+            for j in 1...Int(nb[0]) {
+                let p = Int(nb[j]), d = d2(p)
                 if d < best { best = d; index = p }
+            }
+            if index < 0 {
+                for p in 0..<ngrid {
+                    let d = d2(p)
+                    if d < best { best = d; index = p }
+                }
             }
         }
         if index < 0 { index = Int(nb[1]) }

@@ -20,10 +20,13 @@ struct IQGridTable: Sendable {
     let odd: [Float]
     let map: [Int32]
     let neighbours: [UInt16]
+    /// The largest level + 1.
+    let levelCount: Int
 
     /// Builds the table from grid levels (`width` per point), the size of the map and the number of distances kept.
     init(levels: [Int8], width: Int, bits: Int, mapSize: Int, nwant: Int) {
         self.width = width; self.bits = bits; self.levels = levels
+        levelCount = Int(levels.max() ?? 0) + 1
         odd = levels.map { Float(2 * Int32($0) + 1) }
         let n = levels.count / width
         var map = [Int32](repeating: -1, count: mapSize)
@@ -99,7 +102,8 @@ struct IQGridTable: Sendable {
 
 /// Raw views of a table for the inner loops.
 struct IQGridView {
-    let width: Int, bits: Int
+    /// Values per point, bits per level, levels in use (the largest level + 1).
+    let width: Int, bits: Int, levelCount: Int
     let levels: UnsafePointer<Int8>
     let odd: UnsafePointer<Float>
     let map: UnsafePointer<Int32>
@@ -111,7 +115,7 @@ struct IQGridView {
         t.odd.withUnsafeBufferPointer { o in
         t.map.withUnsafeBufferPointer { m in
         t.neighbours.withUnsafeBufferPointer { nb in
-            body(IQGridView(width: t.width, bits: t.bits, levels: l.baseAddress!, odd: o.baseAddress!, map: m.baseAddress!,
+            body(IQGridView(width: t.width, bits: t.bits, levelCount: t.levelCount, levels: l.baseAddress!, odd: o.baseAddress!, map: m.baseAddress!,
                             neighbours: nb.baseAddress!))
         }
         }
@@ -138,15 +142,37 @@ struct IQGridView {
         let nb = neighbours + offset
         var best = Float.greatestFiniteMagnitude
         var index = -1
-        for j in 1...Int(nb[0]) {
-            let g = Int(nb[j])
-            let q = odd + width * g
-            var d2: Float = 0
-            for i in 0..<width {
-                let diff = scale * q[i] - xval[i]
-                d2 += w[i] * diff * diff
+        let count = Int(nb[0])
+        if count <= 2 {
+            for j in 1...count {
+                let g = Int(nb[j])
+                let q = odd + width * g
+                var d2: Float = 0
+                for i in 0..<width {
+                    let diff = scale * q[i] - xval[i]
+                    d2 += w[i] * diff * diff
+                }
+                if d2 < best { best = d2; index = g }
             }
-            if d2 < best { best = d2; index = g }
+        } else {
+            // Each term w·diff·diff depends only on (i, level): computed once per level (8 levels at most), then
+            // every neighbour's sum adds the same terms in the same order: the same floats as ggml's loop.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { tb in
+                let t = tb.baseAddress!
+                for i in 0..<width {
+                    for l in 0..<levelCount {
+                        let diff = scale * Float(2 * l + 1) - xval[i]
+                        t[8 * i + l] = w[i] * diff * diff
+                    }
+                }
+                for j in 1...count {
+                    let g = Int(nb[j])
+                    let lv = levels + width * g
+                    var d2: Float = 0
+                    for i in 0..<width { d2 += t[8 * i + Int(lv[i])] }
+                    if d2 < best { best = d2; index = g }
+                }
+            }
         }
         if index < 0 { index = Int(nb[1]) }
         setLevels(index, L)
