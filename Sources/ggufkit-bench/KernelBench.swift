@@ -85,7 +85,7 @@ func runKernelBench(_ args: [String]) -> Int32 {
         if markdown {
             print("| \(t) | \(fmt(qRate, 0)) | \(fmt(dqRate, 0)) | \(fmt(actRate, 0)) | \(fmt(dotRate, 2)) |")
         } else {
-            print("\(t.description.padding(toLength: 9, withPad: " ", startingAt: 0)) \(fmt(qRate, 0).leftPad(13))  \(fmt(dqRate, 0).leftPad(15))  \(fmt(actRate, 0).leftPad(16))  \(fmt(dotRate, 2).leftPad(11))")
+            print("\(t.description.padding(toLength: 9, withPad: " ", startingAt: 0)) \(fmt(qRate, weighted ? 2 : 0).leftPad(13))  \(fmt(dqRate, 0).leftPad(15))  \(fmt(actRate, 0).leftPad(16))  \(fmt(dotRate, 2).leftPad(11))")
         }
     }
     return 0

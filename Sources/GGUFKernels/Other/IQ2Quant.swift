@@ -101,7 +101,7 @@ enum IQ2Quant {
                     for iscan in -6...6 {
                         let id = (Float(2 * kMaxQ - 1) + Float(iscan) * 0.1) / effMax
                         let thisScale = 1 / id
-                        for k in 0..<4 { _ = g.place(xval + 8 * k, waux + 8 * k, id: id, scale: thisScale, kMaxQ: kMaxQ, Laux + 8 * k) }
+                        for k in 0..<4 { _ = g.place(xval + 8 * k, waux + 8 * k, id: id, scale: thisScale, kMaxQ: kMaxQ, Laux + 8 * k, width: 8) }
                         let (sumqx, sumq2) = sums(32, weight, xval, Laux)
                         if sumq2 > 0 && sumqx * sumqx > best * sumq2 {
                             scale = sumqx / sumq2; best = scale * sumqx
@@ -110,7 +110,7 @@ enum IQ2Quant {
                     }
                     if scale > 0 {
                         let id = 1 / scale
-                        for k in 0..<4 { _ = g.place(xval + 8 * k, waux + 8 * k, id: id, scale: scale, kMaxQ: kMaxQ, L + 8 * k) }
+                        for k in 0..<4 { _ = g.place(xval + 8 * k, waux + 8 * k, id: id, scale: scale, kMaxQ: kMaxQ, L + 8 * k, width: 8) }
                         let (sumqx, sumq2) = sums(32, weight, xval, L)
                         if sumq2 > 0 { scale = sumqx / sumq2 }
                     }
@@ -120,7 +120,7 @@ enum IQ2Quant {
                             for k in 0..<4 { bs[k] = ~bs[k] & 127 }
                         }
                         for k in 0..<4 {
-                            q2[2 * ib] |= UInt32(g.index(L + 8 * k)) << UInt32(8 * k)
+                            q2[2 * ib] |= UInt32(g.index(L + 8 * k, width: 8)) << UInt32(8 * k)
                             q2[2 * ib + 1] |= UInt32(bs[k]) << UInt32(7 * k)
                         }
                     }
@@ -183,8 +183,8 @@ enum IQ2Quant {
                     for iscan in -9...9 {
                         let id = (Float(2 * kMaxQ - 1) + Float(iscan) * 0.1) / max
                         let thisScale = 1 / id
-                        let a0 = g.place(xval, waux, id: id, scale: thisScale, kMaxQ: kMaxQ, Laux)
-                        let a1 = g.place(xval + 8, waux + 8, id: id, scale: thisScale, kMaxQ: kMaxQ, Laux + 8)
+                        let a0 = g.place(xval, waux, id: id, scale: thisScale, kMaxQ: kMaxQ, Laux, width: 8)
+                        let a1 = g.place(xval + 8, waux + 8, id: id, scale: thisScale, kMaxQ: kMaxQ, Laux + 8, width: 8)
                         let (sumqx, sumq2) = sums(16, weight, xval, Laux)
                         if sumq2 > 0 && sumqx * sumqx > best * sumq2 {
                             scale = sumqx / sumq2; best = scale * sumqx
@@ -194,8 +194,8 @@ enum IQ2Quant {
                     }
                     if (!on0 || !on1) && scale > 0 {
                         let id = 1 / scale
-                        if !on0 { _ = g.place(xval, waux, id: id, scale: scale, kMaxQ: kMaxQ, L) }
-                        if !on1 { _ = g.place(xval + 8, waux + 8, id: id, scale: scale, kMaxQ: kMaxQ, L + 8) }
+                        if !on0 { _ = g.place(xval, waux, id: id, scale: scale, kMaxQ: kMaxQ, L, width: 8) }
+                        if !on1 { _ = g.place(xval + 8, waux + 8, id: id, scale: scale, kMaxQ: kMaxQ, L + 8, width: 8) }
                         let (sumqx, sumq2) = sums(16, weight, xval, L)
                         if sumq2 > 0 { scale = sumqx / sumq2 }
                     }
@@ -204,7 +204,7 @@ enum IQ2Quant {
                         bs0 = xs ? ~bs0 & 127 : ~bs0
                         bs1 = xs ? ~bs1 & 127 : ~bs1
                     }
-                    let g0 = g.index(L), g1 = g.index(L + 8)
+                    let g0 = g.index(L, width: 8), g1 = g.index(L + 8, width: 8)
                     if xs {
                         q2[2 * ib] = UInt16(g0) | UInt16(bs0) << 9
                         q2[2 * ib + 1] = UInt16(g1) | UInt16(bs1) << 9

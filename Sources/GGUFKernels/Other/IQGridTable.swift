@@ -22,11 +22,16 @@ struct IQGridTable: Sendable {
     let neighbours: [UInt16]
     /// The largest level + 1.
     let levelCount: Int
+    /// Each grid point's levels packed as a lattice point (ggml's `kgrid_*` value), for the lane-wise search.
+    let packed: [UInt32]
 
     /// Builds the table from grid levels (`width` per point), the size of the map and the number of distances kept.
     init(levels: [Int8], width: Int, bits: Int, mapSize: Int, nwant: Int) {
         self.width = width; self.bits = bits; self.levels = levels
         levelCount = Int(levels.max() ?? 0) + 1
+        packed = (0..<(levels.count / width)).map { j in
+            (0..<width).reduce(UInt32(0)) { $0 | UInt32(levels[width * j + $1]) << UInt32(bits * $1) }
+        }
         odd = levels.map { Float(2 * Int32($0) + 1) }
         let n = levels.count / width
         var map = [Int32](repeating: -1, count: mapSize)
@@ -108,6 +113,7 @@ struct IQGridView {
     let odd: UnsafePointer<Float>
     let map: UnsafePointer<Int32>
     let neighbours: UnsafePointer<UInt16>
+    let packed: UnsafePointer<UInt32>
 
     /// Calls `body` with pointers into `t` (kept alive for the call).
     static func with<R>(_ t: IQGridTable, _ body: (IQGridView) -> R) -> R {
@@ -115,8 +121,10 @@ struct IQGridView {
         t.odd.withUnsafeBufferPointer { o in
         t.map.withUnsafeBufferPointer { m in
         t.neighbours.withUnsafeBufferPointer { nb in
+        t.packed.withUnsafeBufferPointer { pk in
             body(IQGridView(width: t.width, bits: t.bits, levelCount: t.levelCount, levels: l.baseAddress!, odd: o.baseAddress!, map: m.baseAddress!,
-                            neighbours: nb.baseAddress!))
+                            neighbours: nb.baseAddress!, packed: pk.baseAddress!))
+        }
         }
         }
         }
@@ -137,13 +145,14 @@ struct IQGridView {
     /// iq2_find_best_neighbour / iq3_find_best_neighbour: among the neighbours listed at `offset`, the grid point
     /// with the smallest Σ w·(scale·q − x)² (strict `<` from FLT_MAX: the first of equals); writes its levels to L.
     /// Where every distance is NaN or ≥ FLT_MAX ggml asserts (aborts); here the first neighbour is taken.
+    /// `width` is the table's, passed by the caller as a literal so that the loops unroll.
     @inline(__always) func bestNeighbour(_ offset: Int, _ xval: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ scale: Float,
-                                         _ L: UnsafeMutablePointer<Int8>) -> Int {
+                                         _ L: UnsafeMutablePointer<Int8>, width: Int) -> Int {
         let nb = neighbours + offset
         var best = Float.greatestFiniteMagnitude
         var index = -1
         let count = Int(nb[0])
-        if count <= 2 {
+        if count * 2 <= 3 * levelCount {   // short lists: the direct loop (fewer terms than precomputing them)
             for j in 1...count {
                 let g = Int(nb[j])
                 let q = odd + width * g
@@ -165,24 +174,63 @@ struct IQGridView {
                         t[8 * i + l] = w[i] * diff * diff
                     }
                 }
-                for j in 1...count {
-                    let g = Int(nb[j])
-                    let lv = levels + width * g
-                    var d2: Float = 0
-                    for i in 0..<width { d2 += t[8 * i + Int(lv[i])] }
-                    if d2 < best { best = d2; index = g }
+                if width == 8 && bits == 2 {
+                    (best, index) = search8x2(nb, count, t, stride: 8)
+                } else {
+                    for j in 1...count {
+                        let g = Int(nb[j])
+                        let lv = levels + width * g
+                        var d2: Float = 0
+                        for i in 0..<width { d2 += t[8 * i + Int(lv[i])] }
+                        if d2 < best { best = d2; index = g }
+                    }
                 }
             }
         }
         if index < 0 { index = Int(nb[1]) }
-        setLevels(index, L)
+        for i in 0..<width { L[i] = levels[width * index + i] }
         return index
+    }
+
+    /// The neighbour search of the 8-value, 2-bit grids, eight neighbours per step: lane k sums the terms
+    /// `t[stride·i + level]` of neighbour j + k over i = 0 … 7 in order (each lane the same floats as the scalar
+    /// loop), then the lanes are compared in list order with a strict `<` from FLT_MAX, as ggml's loop compares.
+    /// Returns the best sum and grid index (−1 when none is below FLT_MAX).
+    @inline(__always)
+    func search8x2(_ nb: UnsafePointer<UInt16>, _ count: Int, _ t: UnsafePointer<Float>, stride: Int) -> (Float, Int) {
+        var best = Float.greatestFiniteMagnitude
+        var index = -1
+        var j = 1
+        while j + 8 <= count + 1 {
+            var p = SIMD8<UInt32>()
+            for k in 0..<8 { p[k] = packed[Int(nb[j + k])] }
+            var d = SIMD8<Float>(repeating: 0)
+            for i in 0..<8 {
+                let l = (p &>> UInt32(2 * i)) & 3
+                var v = SIMD8<Float>(repeating: t[stride * i])
+                v.replace(with: t[stride * i + 1], where: l .== 1)
+                v.replace(with: t[stride * i + 2], where: l .== 2)
+                if levelCount > 3 { v.replace(with: t[stride * i + 3], where: l .== 3) }
+                d += v
+            }
+            for k in 0..<8 where d[k] < best { best = d[k]; index = Int(nb[j + k]) }
+            j += 8
+        }
+        while j <= count {
+            let g = Int(nb[j])
+            let lv = levels + 8 * g
+            var d2: Float = 0
+            for i in 0..<8 { d2 += t[stride * i + Int(lv[i])] }
+            if d2 < best { best = d2; index = g }
+            j += 1
+        }
+        return (best, index)
     }
 
     /// The levels of the nearest lattice point of id·x (`nearest_int(0.5·(id·x − 1))` clamped to 0 … kMaxQ − 1)
     /// into L; off the grid, L becomes its best neighbour at `scale`. Returns whether the point was on the grid.
     @inline(__always) func place(_ xval: UnsafePointer<Float>, _ waux: UnsafePointer<Float>, id: Float, scale: Float, kMaxQ: Int32,
-                                 _ L: UnsafeMutablePointer<Int8>) -> Bool {
+                                 _ L: UnsafeMutablePointer<Int8>, width: Int) -> Bool {
         var u = 0
         for i in 0..<width {
             let l = clamp(nearestInt(0.5 * (id * xval[i] - 1)), 0, kMaxQ - 1)
@@ -191,14 +239,15 @@ struct IQGridView {
         }
         let m = map[u]
         if m >= 0 { return true }
-        _ = bestNeighbour(Int(-m - 1), xval, waux, scale, L)
+        _ = bestNeighbour(Int(-m - 1), xval, waux, scale, L, width: width)
         return false
     }
 
     /// The grid index of the point whose levels are in L; ggml aborts ("Oops: found point … not on grid") where
     /// it is not on the grid, which the search never leaves for finite input; 0 here.
-    @inline(__always) func index(_ L: UnsafePointer<Int8>) -> Int {
-        let u = point(L)
+    @inline(__always) func index(_ L: UnsafePointer<Int8>, width: Int) -> Int {
+        var u = 0
+        for i in 0..<width { u |= Int(L[i]) << (bits * i) }
         return u < 0 ? 0 : Swift.max(0, Int(map[u]))
     }
 }
