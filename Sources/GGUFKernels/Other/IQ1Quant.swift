@@ -46,7 +46,10 @@ enum IQ1Quant {
                 for i in 0..<8 { d += t[3 * i + Int(lv[i])] }
                 return d
             }
-            (best, index) = g.search8x2(nb, Int(nb[0]), t, stride: 3)
+            for j in 1...Int(nb[0]) {
+                let p = Int(nb[j]), d = d2(p)
+                if d < best { best = d; index = p }
+            }
             if index < 0 {
                 for p in 0..<ngrid {
                     let d = d2(p)

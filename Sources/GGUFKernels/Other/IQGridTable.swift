@@ -22,16 +22,11 @@ struct IQGridTable: Sendable {
     let neighbours: [UInt16]
     /// The largest level + 1.
     let levelCount: Int
-    /// Each grid point's levels packed as a lattice point (ggml's `kgrid_*` value), for the lane-wise search.
-    let packed: [UInt32]
 
     /// Builds the table from grid levels (`width` per point), the size of the map and the number of distances kept.
     init(levels: [Int8], width: Int, bits: Int, mapSize: Int, nwant: Int) {
         self.width = width; self.bits = bits; self.levels = levels
         levelCount = Int(levels.max() ?? 0) + 1
-        packed = (0..<(levels.count / width)).map { j in
-            (0..<width).reduce(UInt32(0)) { $0 | UInt32(levels[width * j + $1]) << UInt32(bits * $1) }
-        }
         odd = levels.map { Float(2 * Int32($0) + 1) }
         let n = levels.count / width
         var map = [Int32](repeating: -1, count: mapSize)
@@ -113,7 +108,6 @@ struct IQGridView {
     let odd: UnsafePointer<Float>
     let map: UnsafePointer<Int32>
     let neighbours: UnsafePointer<UInt16>
-    let packed: UnsafePointer<UInt32>
 
     /// Calls `body` with pointers into `t` (kept alive for the call).
     static func with<R>(_ t: IQGridTable, _ body: (IQGridView) -> R) -> R {
@@ -121,10 +115,8 @@ struct IQGridView {
         t.odd.withUnsafeBufferPointer { o in
         t.map.withUnsafeBufferPointer { m in
         t.neighbours.withUnsafeBufferPointer { nb in
-        t.packed.withUnsafeBufferPointer { pk in
             body(IQGridView(width: t.width, bits: t.bits, levelCount: t.levelCount, levels: l.baseAddress!, odd: o.baseAddress!, map: m.baseAddress!,
-                            neighbours: nb.baseAddress!, packed: pk.baseAddress!))
-        }
+                            neighbours: nb.baseAddress!))
         }
         }
         }
@@ -174,57 +166,18 @@ struct IQGridView {
                         t[8 * i + l] = w[i] * diff * diff
                     }
                 }
-                if width == 8 && bits == 2 {
-                    (best, index) = search8x2(nb, count, t, stride: 8)
-                } else {
-                    for j in 1...count {
-                        let g = Int(nb[j])
-                        let lv = levels + width * g
-                        var d2: Float = 0
-                        for i in 0..<width { d2 += t[8 * i + Int(lv[i])] }
-                        if d2 < best { best = d2; index = g }
-                    }
+                for j in 1...count {
+                    let g = Int(nb[j])
+                    let lv = levels + width * g
+                    var d2: Float = 0
+                    for i in 0..<width { d2 += t[8 * i + Int(lv[i])] }
+                    if d2 < best { best = d2; index = g }
                 }
             }
         }
         if index < 0 { index = Int(nb[1]) }
         for i in 0..<width { L[i] = levels[width * index + i] }
         return index
-    }
-
-    /// The neighbour search of the 8-value, 2-bit grids, eight neighbours per step: lane k sums the terms
-    /// `t[stride·i + level]` of neighbour j + k over i = 0 … 7 in order (each lane the same floats as the scalar
-    /// loop), then the lanes are compared in list order with a strict `<` from FLT_MAX, as ggml's loop compares.
-    /// Returns the best sum and grid index (−1 when none is below FLT_MAX).
-    @inline(__always)
-    func search8x2(_ nb: UnsafePointer<UInt16>, _ count: Int, _ t: UnsafePointer<Float>, stride: Int) -> (Float, Int) {
-        var best = Float.greatestFiniteMagnitude
-        var index = -1
-        var j = 1
-        while j + 8 <= count + 1 {
-            var p = SIMD8<UInt32>()
-            for k in 0..<8 { p[k] = packed[Int(nb[j + k])] }
-            var d = SIMD8<Float>(repeating: 0)
-            for i in 0..<8 {
-                let l = (p &>> UInt32(2 * i)) & 3
-                var v = SIMD8<Float>(repeating: t[stride * i])
-                v.replace(with: t[stride * i + 1], where: l .== 1)
-                v.replace(with: t[stride * i + 2], where: l .== 2)
-                if levelCount > 3 { v.replace(with: t[stride * i + 3], where: l .== 3) }
-                d += v
-            }
-            for k in 0..<8 where d[k] < best { best = d[k]; index = Int(nb[j + k]) }
-            j += 8
-        }
-        while j <= count {
-            let g = Int(nb[j])
-            let lv = levels + 8 * g
-            var d2: Float = 0
-            for i in 0..<8 { d2 += t[stride * i + Int(lv[i])] }
-            if d2 < best { best = d2; index = g }
-            j += 1
-        }
-        return (best, index)
     }
 
     /// The levels of the nearest lattice point of id·x (`nearest_int(0.5·(id·x − 1))` clamped to 0 … kMaxQ − 1)
