@@ -5,7 +5,8 @@ import GGUFKernels
 ///
 /// `--weights`: quantize with importance weights (`quantizeRowWeighted`, w ~ exp(1.5·N(0, 1)) per column, drawn
 /// after x and y as `.ci/bench/ggml_kernels.c N S weighted` draws them), the grid types by default; the other
-/// columns are unchanged. The tables of the grid types are built before timing.
+/// columns are unchanged. The tables of the grid types are built before timing. Times are this process's CPU
+/// time (robust to other processes' load), as `ggml_kernels … weighted` measures.
 ///
 /// Quantize: MB/s of F32 input. Dequantize: MB/s of F32 output. Activations: MB/s of F32 input into the
 /// vec_dot type (`fromFloat`, part of every matmul). Dot: G elements/s (multiply-adds) of one row
@@ -29,6 +30,7 @@ func runKernelBench(_ args: [String]) -> Int32 {
         case "--markdown": markdown = true
         case "--weights":
             weighted = true
+            benchCPUClock = true
             if !args.contains("--types") { types = [.iq2_XXS, .iq2_XS, .iq2_S, .iq3_XXS, .iq3_S, .iq1_S, .iq1_M, .iq4_XS] }
         default: print("unknown argument \(args[i])"); return 2
         }
@@ -91,25 +93,36 @@ func runKernelBench(_ args: [String]) -> Int32 {
     return 0
 }
 
+/// Whether ``timeIt`` reads this process's CPU time instead of the wall clock (`kernels --weights`).
+nonisolated(unsafe) var benchCPUClock = false
+
+/// Nanoseconds of the wall clock, or of this process's CPU time with ``benchCPUClock``.
+func benchNow() -> UInt64 {
+    guard benchCPUClock else { return DispatchTime.now().uptimeNanoseconds }
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+}
+
 /// Seconds per call: the best of several batches.
 func timeIt(_ seconds: Double, _ body: () -> Void) -> Double {
     body()
     var calls = 1
-    var t0 = DispatchTime.now().uptimeNanoseconds
+    var t0 = benchNow()
     body()
-    var dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+    var dt = Double(benchNow() - t0) / 1e9
     while dt < seconds / 10 {
         calls *= 2
-        t0 = DispatchTime.now().uptimeNanoseconds
+        t0 = benchNow()
         for _ in 0..<calls { body() }
-        dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        dt = Double(benchNow() - t0) / 1e9
     }
     var best = dt / Double(calls)
-    let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
-    while DispatchTime.now().uptimeNanoseconds < end {
-        t0 = DispatchTime.now().uptimeNanoseconds
+    let end = benchNow() + UInt64(seconds * 1e9)
+    while benchNow() < end {
+        t0 = benchNow()
         for _ in 0..<calls { body() }
-        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 / Double(calls))
+        best = min(best, Double(benchNow() - t0) / 1e9 / Double(calls))
     }
     return best
 }

@@ -46,9 +46,13 @@ enum IQ1Quant {
                 for i in 0..<8 { d += t[3 * i + Int(lv[i])] }
                 return d
             }
-            for j in 1...Int(nb[0]) {
-                let p = Int(nb[j]), d = d2(p)
-                if d < best { best = d; index = p }
+            if let r = g.search8(nb, Int(nb[0]), t, stride: 3) {
+                (best, index) = r
+            } else {
+                for j in 1...Int(nb[0]) {
+                    let p = Int(nb[j]), d = d2(p)
+                    if d < best { best = d; index = p }
+                }
             }
             if index < 0 {
                 for p in 0..<ngrid {

@@ -1,3 +1,5 @@
+import CKernels
+
 // The search tables of ggml's grid quantizers, built as iq2xs_init_impl (IQ2_XXS, IQ2_XS, IQ2_S, IQ1_S/IQ1_M)
 // and iq3xs_init_impl(256) (IQ3_XXS) build them: the grid's levels, the map from a point of the level lattice
 // to its grid index, and for every lattice point off the grid the list of its nearest grid points.
@@ -22,11 +24,16 @@ struct IQGridTable: Sendable {
     let neighbours: [UInt16]
     /// The largest level + 1.
     let levelCount: Int
+    /// Each grid point's levels packed as its lattice point (ggml's `kgrid_*` value), for the C search.
+    let packed: [UInt32]
 
     /// Builds the table from grid levels (`width` per point), the size of the map and the number of distances kept.
     init(levels: [Int8], width: Int, bits: Int, mapSize: Int, nwant: Int) {
         self.width = width; self.bits = bits; self.levels = levels
         levelCount = Int(levels.max() ?? 0) + 1
+        packed = (0..<(levels.count / width)).map { j in
+            (0..<width).reduce(UInt32(0)) { $0 | UInt32(levels[width * j + $1]) << UInt32(bits * $1) }
+        }
         odd = levels.map { Float(2 * Int32($0) + 1) }
         let n = levels.count / width
         var map = [Int32](repeating: -1, count: mapSize)
@@ -108,6 +115,9 @@ struct IQGridView {
     let odd: UnsafePointer<Float>
     let map: UnsafePointer<Int32>
     let neighbours: UnsafePointer<UInt16>
+    let packed: UnsafePointer<UInt32>
+    /// Whether the 2-bit 8-value searches run in C (AVX2; `CKernelTable.enabled`).
+    let cSearch: Bool
 
     /// Calls `body` with pointers into `t` (kept alive for the call).
     static func with<R>(_ t: IQGridTable, _ body: (IQGridView) -> R) -> R {
@@ -115,8 +125,11 @@ struct IQGridView {
         t.odd.withUnsafeBufferPointer { o in
         t.map.withUnsafeBufferPointer { m in
         t.neighbours.withUnsafeBufferPointer { nb in
+        t.packed.withUnsafeBufferPointer { pk in
             body(IQGridView(width: t.width, bits: t.bits, levelCount: t.levelCount, levels: l.baseAddress!, odd: o.baseAddress!, map: m.baseAddress!,
-                            neighbours: nb.baseAddress!))
+                            neighbours: nb.baseAddress!, packed: pk.baseAddress!,
+                            cSearch: CKernelTable.enabled && t.width == 8 && t.bits == 2 && t.levelCount <= 4))
+        }
         }
         }
         }
@@ -166,6 +179,7 @@ struct IQGridView {
                         t[8 * i + l] = w[i] * diff * diff
                     }
                 }
+                if let r = search8(nb, count, t, stride: 8) { (best, index) = r; return }
                 for j in 1...count {
                     let g = Int(nb[j])
                     let lv = levels + width * g
@@ -178,6 +192,19 @@ struct IQGridView {
         if index < 0 { index = Int(nb[1]) }
         for i in 0..<width { L[i] = levels[width * index + i] }
         return index
+    }
+
+    /// The C search (ckernels_grid8_search) over the list at `nb` when this view uses it, else nil.
+    @inline(__always)
+    func search8(_ nb: UnsafePointer<UInt16>, _ count: Int, _ t: UnsafePointer<Float>, stride: Int) -> (Float, Int)? {
+        #if arch(x86_64)
+        if cSearch {
+            var best: Float = 0
+            let i = ckernels_grid8_search(nb + 1, Int32(count), packed, t, Int32(stride), &best)
+            return (best, Int(i))
+        }
+        #endif
+        return nil
     }
 
     /// The levels of the nearest lattice point of id·x (`nearest_int(0.5·(id·x − 1))` clamped to 0 … kMaxQ − 1)
