@@ -24,9 +24,10 @@ static double normal(void) {
     const double r = sqrt(-2 * log(uniform() + 1e-300));
     return r * cos(2 * M_PI * uniform());
 }
+static int cpu_clock;   // weighted mode: this process's CPU time (robust to other processes' load)
 static double now(void) {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(cpu_clock ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
@@ -90,11 +91,13 @@ int main(int argc, char **argv) {
     const double mb = n * 4 / 1e6;
     if (argc > 3 && strcmp(argv[3], "weighted") == 0) {
         // `ggml_kernels N S weighted`: ggml_quantize_chunk with an imatrix row (w ~ exp(1.5 N(0, 1)), drawn after
-        // x and y, as `ggufkit-bench kernels --weights`) for the grid types; MB/s of F32 input.
+        // x and y, as `ggufkit-bench kernels --weights`) for the grid types; MB/s of F32 input per second of this
+        // process's CPU time.
         const enum ggml_type wtypes[] = { GGML_TYPE_IQ2_XXS, GGML_TYPE_IQ2_XS, GGML_TYPE_IQ2_S, GGML_TYPE_IQ3_XXS,
             GGML_TYPE_IQ3_S, GGML_TYPE_IQ1_S, GGML_TYPE_IQ1_M, GGML_TYPE_IQ4_XS };
         w = malloc(n * 4);
         for (int64_t i = 0; i < n; i++) w[i] = (float)exp(normal() * 1.5);
+        cpu_clock = 1;
         printf("type      quantize MB/s  (n = %lld, one thread, with importance weights; llama.cpp)\n", (long long)n);
         for (size_t k = 0; k < sizeof wtypes / sizeof wtypes[0]; k++) {
             type = wtypes[k];
