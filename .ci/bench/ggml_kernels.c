@@ -24,23 +24,24 @@ static double normal(void) {
     const double r = sqrt(-2 * log(uniform() + 1e-300));
     return r * cos(2 * M_PI * uniform());
 }
+static int cpu_clock;   // weighted mode: this process's CPU time (robust to other processes' load)
 static double now(void) {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(cpu_clock ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
 enum op { QUANTIZE, DEQUANTIZE, ACTIVATIONS, DOT };
 static enum ggml_type type;
 static int64_t n;
-static float *x, *y, *out, sink;
+static float *x, *y, *out, *w, sink;
 static void *q, *qy;
 
 static void body(enum op op) {
     const struct ggml_type_traits *t = ggml_get_type_traits(type);
     const struct ggml_type_traits_cpu *c = ggml_get_type_traits_cpu(type);
     switch (op) {
-    case QUANTIZE: ggml_quantize_chunk(type, x, q, 0, 1, n, NULL); break;
+    case QUANTIZE: ggml_quantize_chunk(type, x, q, 0, 1, n, w); break;
     case DEQUANTIZE: t->to_float(q, out, n); break;
     case ACTIVATIONS: ggml_get_type_traits_cpu(c->vec_dot_type)->from_float(y, qy, n); break;
     case DOT: {
@@ -88,6 +89,23 @@ int main(int argc, char **argv) {
     for (int64_t i = 0; i < n; i++) x[i] = (float)(normal() * 0.02);
     for (int64_t i = 0; i < n; i++) y[i] = (float)normal();
     const double mb = n * 4 / 1e6;
+    if (argc > 3 && strcmp(argv[3], "weighted") == 0) {
+        // `ggml_kernels N S weighted`: ggml_quantize_chunk with an imatrix row (w ~ exp(1.5 N(0, 1)), drawn after
+        // x and y, as `ggufkit-bench kernels --weights`) for the grid types; MB/s of F32 input per second of this
+        // process's CPU time.
+        const enum ggml_type wtypes[] = { GGML_TYPE_IQ2_XXS, GGML_TYPE_IQ2_XS, GGML_TYPE_IQ2_S, GGML_TYPE_IQ3_XXS,
+            GGML_TYPE_IQ3_S, GGML_TYPE_IQ1_S, GGML_TYPE_IQ1_M, GGML_TYPE_IQ4_XS };
+        w = malloc(n * 4);
+        for (int64_t i = 0; i < n; i++) w[i] = (float)exp(normal() * 1.5);
+        cpu_clock = 1;
+        printf("type      quantize MB/s  (n = %lld, one thread, with importance weights; llama.cpp)\n", (long long)n);
+        for (size_t k = 0; k < sizeof wtypes / sizeof wtypes[0]; k++) {
+            type = wtypes[k];
+            ggml_quantize_init(type);
+            printf("%-9s %13.2f\n", ggml_type_name(type), mb / time_it(seconds, QUANTIZE));
+        }
+        return 0;
+    }
     printf("type      quantize MB/s  dequantize MB/s  activations MB/s  dot Gelem/s   (n = %lld, one thread; llama.cpp)\n", (long long)n);
     for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
         type = types[k];

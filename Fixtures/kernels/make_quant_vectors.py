@@ -37,10 +37,26 @@ def load(name, cols):
     return np.fromfile(os.path.join(out, name), dtype=np.float32).reshape(-1, cols)
 
 
+def gtype(t):
+    """ggml type id (the gguf package of the oracle may not know Q1_0/Q2_0: ggml.h's 41, 42)."""
+    return {"Q1_0": 41, "Q2_0": 42}.get(t) or oracle._gtype(t)
+
+
+def dequantize(q, t, n):
+    """ggml's own to_float of each row."""
+    tr = oracle.G().ggml_get_type_traits(gtype(t)).contents
+    fn = oracle._TO_FLOAT(tr.to_float)
+    y = np.zeros((q.shape[0], n), dtype=np.float32)
+    for i in range(q.shape[0]):
+        row = np.ascontiguousarray(q[i])
+        fn(row.ctypes.data, y[i].ctypes.data_as(ctypes.POINTER(ctypes.c_float)), n)
+    return y
+
+
 def chunk(x, t, w):
     """ggml_quantize_chunk(type, x, dst, 0, rows, n, w): w None = no imatrix."""
     g = oracle.G()
-    gt = oracle._gtype(t)
+    gt = gtype(t)
     x = np.ascontiguousarray(x, dtype=np.float32)
     rows, n = x.shape
     q = np.zeros((rows, g.ggml_row_size(gt, n)), dtype=np.uint8)
@@ -81,6 +97,36 @@ for t in ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K"
     save(f"wzero.x.{t}.q.bin", "q", t, chunk(x, t, wz[0]))
     save(f"w.bulk.{t}.q.bin", "q", t, chunk(bulk, t, wb[0]))
     save(f"w.nonfinite.{t}.q.bin", "q", t, chunk(nonf, t, wb[0]))
+# The grid types of iq2xs_init_impl / iq3xs_init_impl(256) and Q1_0/Q2_0 (appended after the draws above, so the
+# earlier files stay the same). Per type: whether ggml requires weights (ggml_quantize_requires_imatrix), and
+# the (input, weights) pairs it aborts on, found by running each row in a child process: "huge" = the ±1e30
+# row of x (then xf is used for every kind), ("nonfinite", kind) = a NaN/inf row (kind "none": no weights).
+# Outputs: {x|xf|bulk|nonfinite}.T.q.bin (no weights), {w|wzero}.{input}.T.q.bin.
+ALL = {"none", "w", "wzero"}
+GRID = {
+    "IQ2_XXS": (True, set()),
+    "IQ2_XS": (True, {"huge"} | {("nonfinite", k) for k in ALL}),
+    "IQ2_S": (False, {"huge"} | {("nonfinite", k) for k in ALL}),
+    "IQ3_XXS": (False, {"huge"} | {("nonfinite", k) for k in ALL}),
+    "IQ1_S": (True, set()),
+    "IQ1_M": (False, {("nonfinite", "none")}),
+    "Q1_0": (False, set()),
+    "Q2_0": (False, set()),
+}
+for t, (needs_w, aborts) in GRID.items():
+    xname, xin = ("xf", xf) if "huge" in aborts else ("x", x)
+    for name, a, w, kinds in [(xname, xin, wx[0], ["none", "w", "wzero"]), ("bulk", bulk, wb[0], ["none", "w"]),
+                              ("nonfinite", nonf, wb[0], ["none", "w"])]:
+        for k in kinds:
+            if (k == "none" and needs_w) or (name, k) in aborts:
+                continue
+            if k == "none":
+                save(f"{name}.{t}.q.bin", "q", t, chunk(a, t, None))
+            else:
+                save(f"{k}.{name}.{t}.q.bin", "q", t, chunk(a, t, w if k == "w" else np.zeros_like(w)))
+    if t in ("Q1_0", "Q2_0"):   # dequantized llama.cpp rows
+        out_f = dequantize(chunk(x, t, None), t, x.shape[1])
+        save(f"x.{t}.dq.bin", "dq", t, out_f)
 
 with open(os.path.join(out, "index-quant.txt"), "w") as f:
     f.write("# name kind type rows cols  (made by make_quant_vectors.py; kind w = importance weights)\n")

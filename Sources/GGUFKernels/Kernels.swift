@@ -25,8 +25,10 @@ public enum Kernels {
     /// Quantizes `rows` rows of `rowLength` floats to `type` as llama.cpp's `ggml_quantize_chunk` does
     /// (bit-identical for the verified types): without an imatrix when `weights` is nil; else with `weights`,
     /// `rowLength` importance weights (a float per column, the same for every row), as with an imatrix.
-    /// Weights are supported for IQ4_NL, IQ4_XS and IQ3_S, and ignored as by ggml for F32/F16/BF16, TQ1_0, TQ2_0 and
-    /// MXFP4; other types throw `unsupported` (ggml's weighted legacy/K-quant algorithms are not implemented).
+    /// Weights are supported for the IQ types, and ignored as by ggml for F32/F16/BF16, TQ1_0, TQ2_0, MXFP4, Q1_0 and
+    /// Q2_0; other types throw `unsupported` (ggml's weighted legacy/K-quant algorithms are not implemented).
+    /// IQ2_XXS, IQ2_XS and IQ1_S quantize only with weights (ggml asserts them): without, they throw
+    /// `unsupported(type:operation: "quantize without importance weights")`.
     public static func quantize(_ type: QuantType, src: UnsafePointer<Float>, dst: UnsafeMutableRawPointer,
                                 rows: Int, rowLength: Int, weights: UnsafePointer<Float>? = nil) throws(KernelError) {
         let rowBytes = try type.rowSize(rowLength)
@@ -38,7 +40,9 @@ public enum Kernels {
             for r in 0..<rows { fn(src + r * rowLength, dst + r * rowBytes, rowLength, weights) }
             return
         }
-        guard let fn = type.traits.quantizeRow else { throw .unsupported(type: type, operation: "quantize") }
+        guard let fn = type.traits.quantizeRow else {
+            throw .unsupported(type: type, operation: type.traits.requiresImportanceWeights ? "quantize without importance weights" : "quantize")
+        }
         for r in 0..<rows { fn(src + r * rowLength, dst + r * rowBytes, rowLength) }
     }
 

@@ -9,6 +9,7 @@ public enum QuantType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
     case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
     case iq2_XXS = 16, iq2_XS = 17, iq3_XXS = 18, iq1_S = 19, iq4_NL = 20, iq3_S = 21, iq2_S = 22, iq4_XS = 23
     case iq1_M = 29, bf16 = 30, tq1_0 = 34, tq2_0 = 35, mxfp4 = 39
+    case q1_0 = 41, q2_0 = 42
 
     /// ggml's name of the type ("Q4_K", "F16", …).
     public var description: String { traits.name }
@@ -70,6 +71,11 @@ public struct QuantTraits: Sendable {
     public let dequantizeRow: DequantizeRowFn?
     /// The Swift dequantizer (every platform; the same floats as ``dequantizeRow``).
     public let portableDequantizeRow: DequantizeRowFn?
+    /// Whether ggml quantizes this type only with importance weights (`ggml_quantize_requires_imatrix`: IQ2_XXS,
+    /// IQ2_XS, IQ1_S): ``quantizeRow`` is nil, ``Kernels/quantize(_:src:dst:rows:rowLength:weights:)`` throws
+    /// `unsupported(…, "quantize without importance weights")` without them, and ``quantizeRowWeighted`` must be
+    /// given weights (a precondition: ggml asserts).
+    public var requiresImportanceWeights: Bool { quantizeRow == nil && quantizeRowWeighted != nil }
     /// The type activations are converted to before a dot product with this weight type, or nil.
     public let vecDotType: QuantType?
     /// The dot product of a row of this type with a row of ``vecDotType``, or nil: the AVX2 C kernel
@@ -123,7 +129,7 @@ public struct QuantTraits: Sendable {
 
     /// The table, indexed by ggml type id.
     static let table: [QuantTraits?] = {
-        var t = [QuantTraits?](repeating: nil, count: 40)
+        var t = [QuantTraits?](repeating: nil, count: 43)
         t[0] = QuantTraits("F32", 1, 4, quantize: { s, d, n in d.copyMemory(from: s, byteCount: 4 * n) }, ignoresWeights: true,
                            dequantize: { s, d, n in UnsafeMutableRawPointer(d).copyMemory(from: s, byteCount: 4 * n) },
                            vecDotType: .f32, vecDot: FloatDot.f32,
@@ -149,13 +155,18 @@ public struct QuantTraits: Sendable {
         t[13] = QuantTraits("Q5_K", 256, 176, quantize: Q5_K.quantize, weighted: WeightedKQuants.q5_K, dequantize: Q5_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q5_K)
         t[14] = QuantTraits("Q6_K", 256, 210, quantize: { x, y, n in Q6_K.quantize(x, y, n) }, weighted: WeightedKQuants.q6_K, dequantize: Q6_K.dequantize, vecDotType: .q8_K, vecDot: KQuantDot.q6_K)
         t[15] = QuantTraits("Q8_K", 256, 292, quantize: Q8_K.quantize, dequantize: Q8_K.dequantize, fromFloat: Q8_K.quantize)
-        t[16] = QuantTraits("IQ2_XXS", 256, 66, dequantize: IQ2_XXS.dequantize,
+        // IQ grid quantizers (IQ2Quant.swift, IQ3XXSQuant.swift, IQ1Quant.swift); IQ2_XXS, IQ2_XS, IQ1_S need weights
+        t[16] = QuantTraits("IQ2_XXS", 256, 66, weighted: { x, y, n, w in IQ2Quant.quantizeXXS(x, y, n, weights: requireWeights(w, "IQ2_XXS")) },
+                            dequantize: IQ2_XXS.dequantize,
                             vecDotType: .q8_K, vecDot: IQDot.iq2_xxs)
-        t[17] = QuantTraits("IQ2_XS", 256, 74, dequantize: IQ2_XS.dequantize,
+        t[17] = QuantTraits("IQ2_XS", 256, 74, weighted: { x, y, n, w in IQ2Quant.quantizeXSorS(x, y, n, weights: requireWeights(w, "IQ2_XS"), xs: true) },
+                            dequantize: IQ2_XS.dequantize,
                             vecDotType: .q8_K, vecDot: IQDot.iq2_xs)
-        t[18] = QuantTraits("IQ3_XXS", 256, 98, dequantize: IQ3_XXS.dequantize,
+        t[18] = QuantTraits("IQ3_XXS", 256, 98, quantize: { x, y, n in IQ3XXSQuant.quantize(x, y, n, weights: nil) },
+                            weighted: { x, y, n, w in IQ3XXSQuant.quantize(x, y, n, weights: w) }, dequantize: IQ3_XXS.dequantize,
                             vecDotType: .q8_K, vecDot: IQDot.iq3_xxs)
-        t[19] = QuantTraits("IQ1_S", 256, 50, dequantize: IQ1_S.dequantize,
+        t[19] = QuantTraits("IQ1_S", 256, 50, weighted: { x, y, n, w in IQ1Quant.quantizeS(x, y, n, weights: requireWeights(w, "IQ1_S")) },
+                            dequantize: IQ1_S.dequantize,
                             vecDotType: .q8_K, vecDot: IQDot.iq1_s)
         t[20] = QuantTraits("IQ4_NL", 32, 18, quantize: { x, y, n in IQ4_NL.quantize(x, y, n, weights: nil) },
                             weighted: { x, y, n, w in IQ4_NL.quantize(x, y, n, weights: w, cPasses: CKernelTable.enabled) }, dequantize: IQ4_NL.dequantize,
@@ -163,12 +174,14 @@ public struct QuantTraits: Sendable {
         t[21] = QuantTraits("IQ3_S", 256, 110, quantize: { x, y, n in IQ3SQuant.quantize(x, y, n, weights: nil) },
                             weighted: { x, y, n, w in IQ3SQuant.quantize(x, y, n, weights: w) }, dequantize: IQ3_S.dequantize,
                             vecDotType: .q8_K, vecDot: IQDot.iq3_s)
-        t[22] = QuantTraits("IQ2_S", 256, 82, dequantize: IQ2_S.dequantize,
+        t[22] = QuantTraits("IQ2_S", 256, 82, quantize: { x, y, n in IQ2Quant.quantizeXSorS(x, y, n, weights: nil, xs: false) },
+                            weighted: { x, y, n, w in IQ2Quant.quantizeXSorS(x, y, n, weights: w, xs: false) }, dequantize: IQ2_S.dequantize,
                             vecDotType: .q8_K, vecDot: IQDot.iq2_s)
         t[23] = QuantTraits("IQ4_XS", 256, 136, quantize: { x, y, n in IQ4_XS.quantize(x, y, n, weights: nil) },
                             weighted: { x, y, n, w in IQ4_XS.quantize(x, y, n, weights: w, cPasses: CKernelTable.enabled) }, dequantize: IQ4_XS.dequantize,
                             vecDotType: .q8_K, vecDot: LookupDot.iq4_xs)
-        t[29] = QuantTraits("IQ1_M", 256, 56, dequantize: IQ1_M.dequantize,
+        t[29] = QuantTraits("IQ1_M", 256, 56, quantize: { x, y, n in IQ1Quant.quantizeM(x, y, n, weights: nil) },
+                            weighted: { x, y, n, w in IQ1Quant.quantizeM(x, y, n, weights: w) }, dequantize: IQ1_M.dequantize,
                             vecDotType: .q8_K, vecDot: IQDot.iq1_m)
         t[34] = QuantTraits("TQ1_0", 256, 54, quantize: TQ1_0.quantize, ignoresWeights: true, dequantize: TQ1_0.dequantize,
                             vecDotType: .q8_K, vecDot: TernaryDot.tq1_0)
@@ -176,6 +189,16 @@ public struct QuantTraits: Sendable {
                             vecDotType: .q8_K, vecDot: TernaryDot.tq2_0)
         t[39] = QuantTraits("MXFP4", 32, 17, quantize: { x, y, n in MXFP4.quantize(x, y, n) }, ignoresWeights: true, dequantize: MXFP4.dequantize,
                             vecDotType: .q8_0, vecDot: LookupDot.mxfp4)
+        // Q1_0/Q2_0 (Legacy/Q1Q2.swift): reference quantizers; ggml ignores importance weights
+        t[41] = QuantTraits("Q1_0", 128, 18, quantize: Q1_0.quantize, ignoresWeights: true, dequantize: Q1_0.dequantize)
+        t[42] = QuantTraits("Q2_0", 64, 18, quantize: Q2_0.quantize, ignoresWeights: true, dequantize: Q2_0.dequantize)
         return t
     }()
+}
+
+/// The weights of a type that ggml quantizes only with them (it asserts `quant_weights`); callers check
+/// ``QuantTraits/requiresImportanceWeights`` first (``Kernels`` throws).
+@inline(__always) func requireWeights(_ w: UnsafePointer<Float>?, _ type: String) -> UnsafePointer<Float> {
+    guard let w else { preconditionFailure("\(type) quantizes only with importance weights (check requiresImportanceWeights)") }
+    return w
 }

@@ -1,7 +1,12 @@
 import Foundation
 import GGUFKernels
 
-/// `ggufkit-bench kernels [--types Q4_0,Q4_K,...] [--n ELEMENTS] [--seconds S] [--markdown]`
+/// `ggufkit-bench kernels [--types Q4_0,Q4_K,...] [--n ELEMENTS] [--seconds S] [--markdown] [--weights]`
+///
+/// `--weights`: quantize with importance weights (`quantizeRowWeighted`, w ~ exp(1.5·N(0, 1)) per column, drawn
+/// after x and y as `.ci/bench/ggml_kernels.c N S weighted` draws them), the grid types by default; the other
+/// columns are unchanged. The tables of the grid types are built before timing. Times are this process's CPU
+/// time (robust to other processes' load), as `ggml_kernels … weighted` measures.
 ///
 /// Quantize: MB/s of F32 input. Dequantize: MB/s of F32 output. Activations: MB/s of F32 input into the
 /// vec_dot type (`fromFloat`, part of every matmul). Dot: G elements/s (multiply-adds) of one row
@@ -13,6 +18,7 @@ func runKernelBench(_ args: [String]) -> Int32 {
     var n = 16384
     var seconds = 0.3
     var markdown = false
+    var weighted = false
     var i = 0
     while i < args.count {
         switch args[i] {
@@ -22,6 +28,10 @@ func runKernelBench(_ args: [String]) -> Int32 {
         case "--n": i += 1; n = Int(args[i])!
         case "--seconds": i += 1; seconds = Double(args[i])!
         case "--markdown": markdown = true
+        case "--weights":
+            weighted = true
+            benchCPUClock = true
+            if !args.contains("--types") { types = [.iq2_XXS, .iq2_XS, .iq2_S, .iq3_XXS, .iq3_S, .iq1_S, .iq1_M, .iq4_XS] }
         default: print("unknown argument \(args[i])"); return 2
         }
         i += 1
@@ -29,6 +39,7 @@ func runKernelBench(_ args: [String]) -> Int32 {
     var rng = SplitMix(seed: 42)
     let x = (0..<n).map { _ in Float(rng.normal() * 0.02) }
     let y = (0..<n).map { _ in Float(rng.normal()) }
+    let w = (0..<n).map { _ in Float(exp(rng.normal() * 1.5)) }
     var q = [UInt8](repeating: 0, count: n * 4 + 1024)
     var qy = [UInt8](repeating: 0, count: n * 4 + 1024)
     var out = [Float](repeating: 0, count: n)
@@ -48,7 +59,12 @@ func runKernelBench(_ args: [String]) -> Int32 {
         var qRate = Double.nan, dqRate = Double.nan, actRate = Double.nan, dotRate = Double.nan
         x.withUnsafeBufferPointer { xp in
             q.withUnsafeMutableBytes { qp in
-                if let f = tr.quantizeRow {
+                if weighted, let f = tr.quantizeRowWeighted {
+                    w.withUnsafeBufferPointer { wp in
+                        f(xp.baseAddress!, qp.baseAddress!, n, wp.baseAddress!)   // builds the type's tables
+                        qRate = mb / timeIt(seconds) { f(xp.baseAddress!, qp.baseAddress!, n, wp.baseAddress!) }
+                    }
+                } else if let f = tr.quantizeRow {
                     qRate = mb / timeIt(seconds) { f(xp.baseAddress!, qp.baseAddress!, n) }
                 }
                 if let f = tr.dequantizeRow {
@@ -71,31 +87,42 @@ func runKernelBench(_ args: [String]) -> Int32 {
         if markdown {
             print("| \(t) | \(fmt(qRate, 0)) | \(fmt(dqRate, 0)) | \(fmt(actRate, 0)) | \(fmt(dotRate, 2)) |")
         } else {
-            print("\(t.description.padding(toLength: 9, withPad: " ", startingAt: 0)) \(fmt(qRate, 0).leftPad(13))  \(fmt(dqRate, 0).leftPad(15))  \(fmt(actRate, 0).leftPad(16))  \(fmt(dotRate, 2).leftPad(11))")
+            print("\(t.description.padding(toLength: 9, withPad: " ", startingAt: 0)) \(fmt(qRate, weighted ? 2 : 0).leftPad(13))  \(fmt(dqRate, 0).leftPad(15))  \(fmt(actRate, 0).leftPad(16))  \(fmt(dotRate, 2).leftPad(11))")
         }
     }
     return 0
+}
+
+/// Whether ``timeIt`` reads this process's CPU time instead of the wall clock (`kernels --weights`).
+nonisolated(unsafe) var benchCPUClock = false
+
+/// Nanoseconds of the wall clock, or of this process's CPU time with ``benchCPUClock``.
+func benchNow() -> UInt64 {
+    guard benchCPUClock else { return DispatchTime.now().uptimeNanoseconds }
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }
 
 /// Seconds per call: the best of several batches.
 func timeIt(_ seconds: Double, _ body: () -> Void) -> Double {
     body()
     var calls = 1
-    var t0 = DispatchTime.now().uptimeNanoseconds
+    var t0 = benchNow()
     body()
-    var dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+    var dt = Double(benchNow() - t0) / 1e9
     while dt < seconds / 10 {
         calls *= 2
-        t0 = DispatchTime.now().uptimeNanoseconds
+        t0 = benchNow()
         for _ in 0..<calls { body() }
-        dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        dt = Double(benchNow() - t0) / 1e9
     }
     var best = dt / Double(calls)
-    let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
-    while DispatchTime.now().uptimeNanoseconds < end {
-        t0 = DispatchTime.now().uptimeNanoseconds
+    let end = benchNow() + UInt64(seconds * 1e9)
+    while benchNow() < end {
+        t0 = benchNow()
         for _ in 0..<calls { body() }
-        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 / Double(calls))
+        best = min(best, Double(benchNow() - t0) / 1e9 / Double(calls))
     }
     return best
 }

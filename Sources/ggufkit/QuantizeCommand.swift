@@ -65,7 +65,7 @@ struct Quantize: ParsableCommand {
         try runReportingErrors {
             let target: QuantizeTarget
             do { target = try QuantizeTarget(parsing: type) } catch {
-                throw ModelError.usage("unknown quantization type '\(type)': expected one of \(QuantizeTarget.producible.map(\.name).joined(separator: ", ")) (with --dry-run also \(QuantizeTarget.allCases.filter { !$0.isProducible }.map(\.name).joined(separator: ", "))) or a llama.cpp ftype number")
+                throw ModelError.usage("unknown quantization type '\(type)': expected one of \(QuantizeTarget.producible.map(\.name).joined(separator: ", ")) or a llama.cpp ftype number")
             }
             var o = QuantizeOptions()
             guard let era = MixEra(rawValue: mix) else { throw ModelError.usage("--mix must be 'current' or '2023'") }

@@ -31,7 +31,7 @@ final class KernelsTests: XCTestCase {
         try x.withUnsafeBufferPointer { src in
             try out.withUnsafeMutableBytes { dst in
                 XCTAssertThrowsError(try Kernels.quantize(.iq2_XXS, src: src.baseAddress!, dst: dst.baseAddress!, rows: 1, rowLength: 256)) {
-                    XCTAssertEqual($0 as? KernelError, .unsupported(type: .iq2_XXS, operation: "quantize"))
+                    XCTAssertEqual($0 as? KernelError, .unsupported(type: .iq2_XXS, operation: "quantize without importance weights"))
                 }
             }
         }
@@ -44,7 +44,7 @@ final class KernelsTests: XCTestCase {
             .q8_0: (32, 34), .q8_1: (32, 36), .q2_K: (256, 84), .q3_K: (256, 110), .q4_K: (256, 144), .q5_K: (256, 176),
             .q6_K: (256, 210), .q8_K: (256, 292), .iq2_XXS: (256, 66), .iq2_XS: (256, 74), .iq3_XXS: (256, 98),
             .iq1_S: (256, 50), .iq4_NL: (32, 18), .iq3_S: (256, 110), .iq2_S: (256, 82), .iq4_XS: (256, 136),
-            .iq1_M: (256, 56), .tq1_0: (256, 54), .tq2_0: (256, 66), .mxfp4: (32, 17),
+            .iq1_M: (256, 56), .tq1_0: (256, 54), .tq2_0: (256, 66), .mxfp4: (32, 17), .q1_0: (128, 18), .q2_0: (64, 18),
         ]
         for t in QuantType.allCases {
             XCTAssertEqual(t.blockSize, expected[t]!.0, "\(t)")

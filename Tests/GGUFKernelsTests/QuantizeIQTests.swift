@@ -75,14 +75,14 @@ final class QuantizeIQTests: XCTestCase {
     }
 
     /// Weights: ignored by ggml for F16/BF16/F32, Q8_0 and the ternary/MXFP4 types (the legacy and K-quant
-    /// weighted paths are checked in `QuantizeWeightedTests`); a type without a quantizer throws.
+    /// weighted paths are checked in `QuantizeWeightedTests`); IQ2_XXS, which ggml quantizes only with weights, throws without.
     func testWeightsSupport() throws {
         let x = (0..<256).map { Float($0 % 17) - 8 }, w = [Float](repeating: 1, count: 256)
         for t in [QuantType.f32, .f16, .bf16, .q8_0, .tq1_0, .tq2_0, .mxfp4] {
             XCTAssertEqual(try quantizeRows(t, x, rows: 1, n: 256, weights: w), try quantizeRows(t, x, rows: 1, n: 256), "\(t)")
         }
-        XCTAssertThrowsError(try quantizeRows(.iq2_XXS, x, rows: 1, n: 256, weights: w)) { e in
-            XCTAssertEqual(e as? KernelError, .unsupported(type: .iq2_XXS, operation: "quantize"))
+        XCTAssertThrowsError(try quantizeRows(.iq2_XXS, x, rows: 1, n: 256)) { e in
+            XCTAssertEqual(e as? KernelError, .unsupported(type: .iq2_XXS, operation: "quantize without importance weights"))
         }
     }
 

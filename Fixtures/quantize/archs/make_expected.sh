@@ -5,10 +5,13 @@
 # `ggufkit-bench make-model --spec` builds them deterministically, and the tests rebuild the same bytes in
 # process and check the model's own sha256 first), to every type GGUFKit writes, plus a few options.
 # expected-iq.tsv: the same for the IQ4_NL, IQ4_XS, TQ1_0, TQ2_0, MXFP4_MOE, IQ3_S and IQ3_M targets.
+# expected-grid.tsv: the same for Q1_0 and Q2_0, plus runs that put the grid types ggml quantizes without an
+# importance matrix (IQ2_S, IQ3_XXS, IQ1_M) on token_embd/output (llama-quantize needs no imatrix there).
 # plans.tsv: the per-tensor types llama-quantize plans for every spec and every target of TARGETS below, from
 # `llama-quantize --dry-run` (the same code path as a real run's type choice): one `order` line per spec
 # lists the tensors in write order; each plan line gives the types in that order.
-# Usage: ORACLE_HOME=... bash Fixtures/quantize/archs/make_expected.sh     (ONLY=iq: expected-iq.tsv alone)
+# Usage: ORACLE_HOME=... bash Fixtures/quantize/archs/make_expected.sh     (ONLY=iq: expected-iq.tsv alone,
+#        ONLY=grid: expected-grid.tsv alone)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 Q=${ORACLE_HOME:?set ORACLE_HOME}/bin/llama-quantize
@@ -35,6 +38,25 @@ sweep() {
   done
   wc -l "$1"
 }
+if [ "${ONLY:-}" = grid ]; then
+  OUT=Fixtures/quantize/archs/expected-grid.tsv
+  sweep $OUT "Q1_0 Q2_0"
+  for m in qwen3moe llama-dense qwen2; do
+    msha=$(sha256sum < $W/$m.gguf | cut -c1-64)
+    while IFS='|' read -r t opts; do
+      # shellcheck disable=SC2086
+      $Q $opts $W/$m.gguf $W/out.gguf $t 2 >/dev/null 2>&1
+      echo -e "$m\t$msha\t$t\t$opts\t$(sha256sum < $W/out.gguf | cut -c1-64)" >> $OUT
+    done <<'CASES'
+Q4_0|--token-embedding-type iq2_s --output-tensor-type iq3_xxs
+Q8_0|--token-embedding-type iq1_m --output-tensor-type iq2_s
+Q4_K_M|--token-embedding-type iq3_xxs --output-tensor-type iq1_m
+Q2_0|--token-embedding-type q1_0 --output-tensor-type q2_0
+CASES
+  done
+  wc -l $OUT
+  exit 0
+fi
 sweep Fixtures/quantize/archs/expected-iq.tsv "IQ4_NL IQ4_XS TQ1_0 TQ2_0 MXFP4_MOE IQ3_S IQ3_M"
 [ "${ONLY:-}" = iq ] && exit 0
 OUT=Fixtures/quantize/archs/expected.tsv

@@ -98,6 +98,10 @@ float ckernels_make_qx_quants_w(int n, int nmax, const float *x, int8_t *L, cons
 void ckernels_dequantize_q8_0(const void *x, float *y, ptrdiff_t n);
 void ckernels_dequantize_q4_K(const void *x, float *y, ptrdiff_t n);
 void ckernels_dequantize_q5_K(const void *x, float *y, ptrdiff_t n);
+/// The neighbour search of the 2-bit 8-value grids (IQ2_XXS, IQ2_XS, IQ2_S, IQ1_S, IQ1_M), bit-identical: among the
+/// `count` grid indices nb[0 ...], whose levels are packed 2 bits each in packed[index], the first with the smallest
+/// Σ t[stride·i + level_i] summed over i = 0 … 7 in order (strict < from FLT_MAX); -1 if none. Writes that sum.
+int ckernels_grid8_search(const uint16_t *nb, int count, const uint32_t *packed, const float *t, int stride, float *best_out);
 #endif
 
 #pragma clang assume_nonnull end

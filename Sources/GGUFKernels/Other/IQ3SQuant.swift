@@ -56,14 +56,22 @@ enum IQ3SQuant {
                               _ w: UnsafePointer<Float>, _ scale: Float, _ L: UnsafeMutablePointer<Int8>) -> Int {
         var best = Float.greatestFiniteMagnitude
         var index = -1
-        for j in 1...Int(nb[0]) {
-            let g = grid[Int(nb[j])]
-            var d2: Float = 0
+        // Each term w·diff·diff depends only on (i, level) (grid bytes are 2·level + 1): computed once per
+        // level, then each neighbour adds its four terms in ggml's order — the same floats as its loop.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { tb in
+            let t = tb.baseAddress!
             for i in 0..<4 {
-                let diff = scale * Float((g >> UInt32(8 * i)) & 0xFF) - xval[i]
-                d2 += w[i] * diff * diff
+                for l in 0..<8 {
+                    let diff = scale * Float(2 * l + 1) - xval[i]
+                    t[8 * i + l] = w[i] * diff * diff
+                }
             }
-            if d2 < best { best = d2; index = Int(nb[j]) }
+            for j in 1...Int(nb[0]) {
+                let g = grid[Int(nb[j])]
+                var d2: Float = 0
+                for i in 0..<4 { d2 += t[8 * i + Int((g >> UInt32(8 * i + 1)) & 7)] }
+                if d2 < best { best = d2; index = Int(nb[j]) }
+            }
         }
         if index < 0 { index = Int(nb[1]) }
         let g = grid[index]

@@ -100,26 +100,18 @@ public enum QuantizeTarget: String, CaseIterable, Sendable, CustomStringConverti
         }
     }
 
-    /// The types GGUFKit's kernels quantize to (weights, byte-identical to ggml without an importance matrix).
+    /// The types GGUFKit's kernels quantize to (weights, byte-identical to ggml's `ggml_quantize_chunk`). IQ2_XXS,
+    /// IQ2_XS and IQ1_S only with an importance matrix (ggml requires one); the other IQ types take one too.
     public static let producibleTypes: Set<GGMLType> = [
         .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K,
         .iq4_NL, .iq4_XS, .tq1_0, .tq2_0, .mxfp4, .iq3_S,
+        .iq2_XXS, .iq2_XS, .iq2_S, .iq3_XXS, .iq1_S, .iq1_M, .q1_0, .q2_0,
     ]
 
-    /// The targets GGUFKit writes today: the legacy types, the k-quant mixes, the float types, IQ4_NL,
-    /// IQ4_XS, IQ3_S, IQ3_M, TQ1_0, TQ2_0, MXFP4_MOE, and Q2_K_S (with an importance matrix, as llama-quantize).
-    /// The others (IQ1/IQ2, IQ3_XXS, IQ3_XS (which uses IQ3_XXS), Q1_0/Q2_0) can be planned but need kernels
-    /// GGUFKit does not have yet.
-    public var isProducible: Bool {
-        switch self {
-        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K_S, .q3_K_M, .q3_K_L, .q4_K_S, .q4_K_M,
-             .q5_K_S, .q5_K_M, .q6_K, .f16, .bf16, .f32,
-             .iq4_NL, .iq4_XS, .iq3_S, .iq3_M, .tq1_0, .tq2_0, .mxfp4_MOE, .q2_K_S:
-            return true
-        default:
-            return false
-        }
-    }
+    /// The targets GGUFKit writes: every `llama-quantize` target. Those whose plans need an importance matrix
+    /// (IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ2_M, IQ3_XXS, IQ3_XS: `tensor_requires_imatrix`; Q2_K_S: its Q2_K
+    /// tensors) are refused without one, as llama-quantize refuses them.
+    public var isProducible: Bool { true }
 
     /// The targets the GGML-era (2023) quantizer had: the legacy types, the k-quant mixes, F16 and F32.
     public var existedIn2023: Bool {

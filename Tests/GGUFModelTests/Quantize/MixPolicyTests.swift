@@ -38,16 +38,17 @@ final class QuantizeTargetTests: XCTestCase {
         for bad in ["", "Q4_K_X", "COPY", "-1", "4", "33", "39"] {
             XCTAssertThrowsError(try QuantizeTarget(parsing: bad), bad)
         }
-        // Every llama-quantize type parses (IQ1/IQ2, IQ3_XXS/IQ3_XS, Q1_0/Q2_0, Q2_K_S can be planned, not yet written).
+        // Every llama-quantize type parses and is written (IQ1/IQ2, IQ3_XXS/IQ3_XS, Q2_K_S with an imatrix).
         XCTAssertEqual(try QuantizeTarget(parsing: "iq4_xs"), .iq4_XS)
         XCTAssertEqual(try QuantizeTarget(parsing: "19"), .iq2_XXS)
         XCTAssertEqual(try QuantizeTarget(parsing: "Q2_K_S"), .q2_K_S)
         XCTAssertEqual(try QuantizeTarget(parsing: "38"), .mxfp4_MOE)
-        XCTAssertEqual(QuantizeTarget.producible.count, 25)   // with Q2_K_S (needs --imatrix)
+        XCTAssertEqual(QuantizeTarget.producible.count, 35)
         XCTAssertEqual(QuantizeTarget.allCases.count, 35)
         XCTAssertTrue(QuantizeTarget.iq4_XS.isProducible)
         XCTAssertTrue(QuantizeTarget.iq3_M.isProducible)
-        XCTAssertFalse(QuantizeTarget.iq3_XS.isProducible)   // its plans use IQ3_XXS
+        XCTAssertTrue(QuantizeTarget.iq3_XS.isProducible)    // its plans use IQ3_XXS (with an imatrix)
+        XCTAssertTrue(QuantizeTarget.q2_0.isProducible)
         XCTAssertEqual(QuantizeTarget.allCases.filter(\.existedIn2023).count, 16)
     }
 
