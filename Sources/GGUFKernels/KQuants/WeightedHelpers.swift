@@ -7,7 +7,8 @@
 // kernel where it can (the weighted K-quants' hot loop).
 
 /// `make_qp_quants(n, nmax, x, L, quant_weights)`: codes 0…nmax (stored as C stores an int in a uint8_t)
-/// for non-negative `x` (the sub-block scales or mins of Q2_K/Q4_K/Q5_K), weighted by `qw`; returns the scale.
+/// for non-negative `x` (the sub-block scales or mins of Q2_K/Q4_K/Q5_K; IQ2_XXS's scales, one of which may be
+/// negative: its code then wraps as C's uint8_t does), weighted by `qw`; returns the scale.
 func makeQpQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<UInt8>,
                   _ qw: UnsafePointer<Float>) -> Float {
     var max: Float = 0
