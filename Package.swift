@@ -46,10 +46,8 @@ let package = Package(
         .target(name: "GGUFTokenizer", swiftSettings: [.unsafeFlags(["-O"])]),
         // Model operations: convert, quantize, inspect.
         .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"], swiftSettings: [.unsafeFlags(["-O"])]),
-        // The runner's float primitives in llama.cpp's x86 AVX2 order (F32/F16 dots, softmax, SwiGLU); -O2 even in debug.
-        .target(name: "CRunnerOps", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         // The llama runner.
-        .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel", "CRunnerOps"],
+        .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel", "CKernels"],
                 swiftSettings: hot),
         .executableTarget(name: "ggufkit", dependencies: [
             "GGUFModel", "GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFTokenizer",

@@ -1,4 +1,4 @@
-import CRunnerOps
+import CKernels
 import Foundation
 
 /// The number of cache positions llama.cpp's non-flash attention spans (`n_kv`): the positions in use

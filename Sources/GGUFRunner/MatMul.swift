@@ -1,4 +1,4 @@
-import CRunnerOps
+import CKernels
 import GGUFFormat
 
 /// Tokens per tile of a batched matmul: their converted activations stay in the core's L2 cache while

@@ -1,4 +1,4 @@
-import CRunnerOps
+import CKernels
 import Foundation
 import GGUFFormat
 

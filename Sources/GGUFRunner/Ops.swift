@@ -1,4 +1,4 @@
-import CRunnerOps
+import CKernels
 import Foundation
 
 /// `y = (x · 1/sqrt(mean(x²) + eps)) · w` as ggml's rms_norm then mul (sum of squares in Double).

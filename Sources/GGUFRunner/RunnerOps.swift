@@ -1,4 +1,4 @@
-import CRunnerOps
+import CKernels
 import GGUFFormat
 
 /// Whether the C primitives in llama.cpp's AVX2 order (`CRunnerOps`) run on this machine (x86-64 with
