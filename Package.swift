@@ -61,6 +61,6 @@ let package = Package(
         .testTarget(name: "GGUFKernelsTests", dependencies: ["GGUFKernels"]),
         .testTarget(name: "GGUFTokenizerTests", dependencies: ["GGUFTokenizer", "GGUFFormat", "GGUFRunner"]),
         .testTarget(name: "GGUFModelTests", dependencies: ["GGUFModel", "GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTestSupport"]),
-        .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFModel", "GGUFTokenizer", "GGUFTestSupport"]),
+        .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFKernels", "GGUFFormat", "GGUFIO", "GGUFModel", "GGUFTokenizer", "GGUFTestSupport"]),
     ]
 )

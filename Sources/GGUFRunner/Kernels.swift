@@ -59,11 +59,11 @@ struct F32Kernel: WeightKernel {
     func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ n: Int) {
         out.copyMemory(from: x, byteCount: n * 4)
     }
-    /// ggml_vec_dot_f32's order with the C kernel (x86 AVX2), else the Swift loop.
+    /// ggml_vec_dot_f32's order with the C kernel of the active level (x86), else the Swift loop.
     func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float {
         let a = row.assumingMemoryBound(to: Float.self), b = act.assumingMemoryBound(to: Float.self)
         #if arch(x86_64)
-        if runnerOpsAvailable { return rops_dot_f32_vd(n, a, b) }
+        if let ops = floatOps { return ops.pointee.dot_f32_vd(n, a, b) }
         #endif
         return dotF32(n, a, b)
     }
@@ -79,11 +79,11 @@ struct F16Kernel: WeightKernel {
     func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ n: Int) {
         toF16(x, out.assumingMemoryBound(to: UInt16.self), n)
     }
-    /// ggml_vec_dot_f16's order with the C kernel (x86 AVX2), else the Swift loop.
+    /// ggml_vec_dot_f16's order with the C kernel of the active level (x86), else the Swift loop.
     func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float {
         let a = row.assumingMemoryBound(to: UInt16.self), b = act.assumingMemoryBound(to: UInt16.self)
         #if arch(x86_64)
-        if runnerOpsAvailable { return rops_dot_f16_vd(n, n & ~31, a, b) }
+        if let ops = floatOps { return ops.pointee.dot_f16_vd(n, n & ~(ops.pointee.vd_step - 1), a, b) }
         #endif
         return dotF16(n, a, b)
     }

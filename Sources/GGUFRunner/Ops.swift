@@ -66,7 +66,7 @@ func applyRopeNeox(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, 
 @inline(__always)
 func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, _ n: Int) {
     #if arch(x86_64)
-    if runnerOpsAvailable { rops_swiglu(n, g, u); return }
+    if let ops = floatOps { ops.pointee.swiglu(n, g, u); return }
     #endif
     for i in 0..<n {
         let x = g[i]

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "CRunnerOps.h"
+#include "CKernelLevels.h"
 
 #ifdef __cplusplus
 extern "C" {

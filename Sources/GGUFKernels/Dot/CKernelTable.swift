@@ -22,8 +22,9 @@ enum CKernelTable {
     static func vecDotFunction(_ name: String) -> CVecDotFn? {
         guard available else { return nil }
         switch name {
-        case "F32": return ckernels_dot_f32
-        case "F16": return ckernels_dot_f16
+        // F32/F16: ggml_vec_dot's 16-lane order where the active level is AVX-512 (as llama.cpp built for it)
+        case "F32": return KernelLevel.active >= .avx512 ? ckernels512_dot_f32 : ckernels_dot_f32
+        case "F16": return KernelLevel.active >= .avx512 ? ckernels512_dot_f16 : ckernels_dot_f16
         case "BF16": return ckernels_dot_bf16
         case "Q4_0": return ckernels_dot_q4_0_q8_0
         case "Q4_1": return ckernels_dot_q4_1_q8_1
