@@ -70,3 +70,12 @@ public enum KernelLevel: String, CaseIterable, Sendable, Comparable {
         set { current = best(upTo: newValue) }
     }
 }
+
+extension QuantTraits {
+    /// This type's dot product at `level`: the C kernel of that level where the CPU has it (nil where it lacks
+    /// it, or where the type has no C kernel), the portable Swift kernel for ``KernelLevel/swift``. For tests and
+    /// comparisons; ``vecDot`` is the one of the level active when the table was first used.
+    public func vecDot(at level: KernelLevel) -> VecDotFn? {
+        level == .swift ? portableVecDot : CKernelTable.vecDot(name, level: level)
+    }
+}

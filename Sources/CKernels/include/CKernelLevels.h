@@ -72,6 +72,12 @@ void ck512_swiglu(long n, float *g, const float *u);
 /// ggml_vec_dot_f32 / _f16 with the GGUFKernels signature (n values, any n): the AVX-512 build's order.
 float ckernels512_dot_f32(ptrdiff_t n, const void *x, const void *y);
 float ckernels512_dot_f16(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_bf16 built for AVX-512 F without AVX512-BF16 (2 x 16 fused multiply-add lanes, 32 a step).
+float ckernels512_dot_bf16(ptrdiff_t n, const void *x, const void *y);
+/// ggml_vec_dot_bf16 built with AVX512-BF16 (2 dpbf16 accumulators, 64 a step); needs ckernels_have_avx512bf16().
+float ckernels512bf16_dot_bf16(ptrdiff_t n, const void *x, const void *y);
+/// 1 when this CPU has AVX512-BF16.
+int ckernels_have_avx512bf16(void);
 #endif
 
 #pragma clang assume_nonnull end

@@ -7,6 +7,7 @@
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
+#include "../f32tail.h"
 
 #define CK512_TARGET __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma,f16c")))
 
@@ -90,8 +91,7 @@ CK512_TARGET float ck512_dot_f32_vd(long n, const float *a, const float *b) {
         s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 48), _mm512_loadu_ps(b + i + 48), s3);
     }
     float sum = reduce_vd16(s0, s1, s2, s3);
-    for (long j = np; j < n; j++) sum = __builtin_fmaf(a[j], b[j], sum);   // GCC contracts sumf += x*y
-    return sum;
+    return ck_f32_tail(np, n, a, b, sum, 16);   // sumf += x*y as GCC builds it
 }
 
 CK512_TARGET float ckernels512_dot_f32(ptrdiff_t n, const void *x, const void *y) {
