@@ -3,7 +3,7 @@
 #include "CRunnerOps.h"
 #include <stddef.h>
 
-int ck_level_supported(int level) {
+static int check_level(int level) {
     if (level == CK_LEVEL_SWIFT) return 1;
 #if defined(__x86_64__)
     __builtin_cpu_init();
@@ -20,6 +20,19 @@ int ck_level_supported(int level) {
 #else
     return 0;
 #endif
+}
+
+/// Answers per level, computed once (-1: not yet; a benign race computes the same value twice).
+static int supported[4] = {-1, -1, -1, -1};
+
+int ck_level_supported(int level) {
+    if (level < CK_LEVEL_SWIFT || level > CK_LEVEL_AVX512) return 0;
+    int s = __atomic_load_n(&supported[level], __ATOMIC_RELAXED);
+    if (s < 0) {
+        s = check_level(level);
+        __atomic_store_n(&supported[level], s, __ATOMIC_RELAXED);
+    }
+    return s;
 }
 
 int ck_level_detected(void) {

@@ -70,6 +70,17 @@ struct F32Kernel: WeightKernel {
     func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         UnsafeMutableRawPointer(out).copyMemory(from: row, byteCount: n * 4)
     }
+    /// One token's matmul: the level's kernel looked up once for all rows.
+    func dotRows(_ n: Int, _ w: UnsafeRawPointer, rowBytes: Int, _ r0: Int, _ r1: Int, _ act: UnsafeRawPointer,
+                 _ out: UnsafeMutablePointer<Float>) {
+        let b = act.assumingMemoryBound(to: Float.self)
+        guard let ops = floatOps else {
+            for r in r0..<r1 { out[r] = dotF32(n, (w + r * rowBytes).assumingMemoryBound(to: Float.self), b) }
+            return
+        }
+        let f = ops.pointee.dot_f32_vd
+        for r in r0..<r1 { out[r] = f(n, (w + r * rowBytes).assumingMemoryBound(to: Float.self), b) }
+    }
 }
 
 /// F16 weights: activations rounded to F16, products summed in F32 (`ggml_vec_dot_f16`).
@@ -90,6 +101,17 @@ struct F16Kernel: WeightKernel {
     func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         let p = row.assumingMemoryBound(to: UInt16.self), tab = F16.table
         for i in 0..<n { out[i] = tab[Int(p[i])] }
+    }
+    /// One token's matmul: the level's kernel looked up once for all rows.
+    func dotRows(_ n: Int, _ w: UnsafeRawPointer, rowBytes: Int, _ r0: Int, _ r1: Int, _ act: UnsafeRawPointer,
+                 _ out: UnsafeMutablePointer<Float>) {
+        let b = act.assumingMemoryBound(to: UInt16.self)
+        guard let ops = floatOps else {
+            for r in r0..<r1 { out[r] = dotF16(n, (w + r * rowBytes).assumingMemoryBound(to: UInt16.self), b) }
+            return
+        }
+        let f = ops.pointee.dot_f16_vd, np = n & ~(ops.pointee.vd_step - 1)
+        for r in r0..<r1 { out[r] = f(n, np, (w + r * rowBytes).assumingMemoryBound(to: UInt16.self), b) }
     }
 }
 
