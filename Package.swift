@@ -37,9 +37,10 @@ let package = Package(
         .target(name: "GGUFIO", dependencies: ["CZlib", "CZstd", "CShims"]),
         // Model-file formats: the ggml type table, GGUF read/write, GGML legacy read, tensor names.
         .target(name: "GGUFFormat", dependencies: ["GGUFIO"], swiftSettings: [.unsafeFlags(["-O"])]),
-        // AVX2 dot products and activation quantizers in C (llama.cpp's x86 kernels, chosen at run time by
-        // GGUFKernels); built at the baseline, each function for AVX2+FMA+F16C, optimized in debug builds too;
-        // no FMA contraction but where the code says so (bit-identity with ggml's GCC build).
+        // The kernel library in C: llama.cpp's x86 kernels per CPU level (AVX2+FMA+F16C, AVX-512; chosen at run
+        // time by KernelLevel): dot products, activation quantizers, and in ops/ the runner's tiles, softmax,
+        // SwiGLU and worker pool. Built at the baseline, each function for its level, optimized in debug builds
+        // too; no FMA contraction but where the code says so (bit-identity with ggml's GCC build).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         // Quant kernels: half/bf16, quantize/dequantize rows, dot products. Knows nothing of files.
         .target(name: "GGUFKernels", dependencies: ["CKernels"], swiftSettings: hot, linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
@@ -49,10 +50,8 @@ let package = Package(
         .target(name: "GGUFChat"),
         // Model operations: convert, quantize, inspect.
         .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"], swiftSettings: [.unsafeFlags(["-O"])]),
-        // The runner's float primitives in llama.cpp's x86 AVX2 order (F32/F16 dots, softmax, SwiGLU); -O2 even in debug.
-        .target(name: "CRunnerOps", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         // The llama runner.
-        .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel", "GGUFChat", "CRunnerOps"],
+        .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel", "GGUFChat", "CKernels"],
                 swiftSettings: hot),
         .executableTarget(name: "ggufkit", dependencies: [
             "GGUFModel", "GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFTokenizer", "GGUFChat",
@@ -67,6 +66,6 @@ let package = Package(
         .testTarget(name: "GGUFTokenizerTests", dependencies: ["GGUFTokenizer", "GGUFFormat", "GGUFRunner"]),
         .testTarget(name: "GGUFChatTests", dependencies: ["GGUFChat", "GGUFTestSupport"]),
         .testTarget(name: "GGUFModelTests", dependencies: ["GGUFModel", "GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTestSupport"]),
-        .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFFormat", "GGUFIO", "GGUFModel", "GGUFTokenizer", "GGUFChat", "GGUFTestSupport"]),
+        .testTarget(name: "GGUFRunnerTests", dependencies: ["GGUFRunner", "GGUFKernels", "GGUFFormat", "GGUFIO", "GGUFModel", "GGUFTokenizer", "GGUFChat", "GGUFTestSupport"]),
     ]
 )

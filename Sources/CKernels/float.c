@@ -3,6 +3,7 @@
 #include "CKernels.h"
 #if defined(__x86_64__)
 #include "simd.h"
+#include "f32tail.h"
 
 /// GGML_F32x8_REDUCE: (s0 + s2) + (s1 + s3), then lo + hi and two horizontal adds.
 CK_INLINE float reduce_hadd(__m256 s0, __m256 s1, __m256 s2, __m256 s3) {
@@ -23,9 +24,8 @@ CK_TARGET float ckernels_dot_f32(ptrdiff_t n, const void *vx, const void *vy) {
         s3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 24), _mm256_loadu_ps(y + i + 24), s3);
     }
     float sum = reduce_hadd(s0, s1, s2, s3);
-    // ggml's tail is `sumf += x[i]*y[i]` in float, which GCC partly vectorizes; here plainly in order
-    for (; i < n; i++) sum += x[i] * y[i];
-    return sum;
+    // ggml's tail is `sumf += x[i]*y[i]` in float, which GCC partly vectorizes (see f32tail.h)
+    return ck_f32_tail(i, n, x, y, sum, 8);
 }
 
 CK_TARGET float ckernels_dot_f16(ptrdiff_t n, const void *vx, const void *vy) {

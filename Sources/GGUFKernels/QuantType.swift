@@ -91,8 +91,8 @@ public struct QuantTraits: Sendable {
     public let fromFloat: QuantizeRowFn?
     /// The Swift activation quantizer (every platform).
     public let portableFromFloat: QuantizeRowFn?
-    /// The C dot product and activation quantizer when this CPU can run them (x86-64 with AVX2, FMA and
-    /// F16C), whether or not `GGUFKIT_KERNELS=swift` turned them off; for tests.
+    /// The C dot product (AVX2 level) and activation quantizer when this CPU can run them (x86-64 with AVX2,
+    /// FMA and F16C), whether or not `GGUFKIT_KERNELS=swift` turned them off; for tests.
     let cVecDot: VecDotFn?, cFromFloat: QuantizeRowFn?, cQuantize: QuantizeRowFn?, cDequantize: DequantizeRowFn?
     /// Whether the kernels of this type were checked bit for bit against llama.cpp (see docs/kernels.md).
     public let verified: Bool
@@ -122,8 +122,10 @@ public struct QuantTraits: Sendable {
         } else {
             self.quantizeRowWeighted = nil
         }
-        self.vecDot = useC ? cVecDot ?? vecDot : vecDot
-        self.vecDotFunction = useC ? CKernelTable.vecDotFunction(name) : nil
+        // the dot products of the active level (AVX-512 differs from AVX2 for F32/F16/BF16), fixed at first use
+        let level = KernelLevel.active
+        self.vecDot = useC ? CKernelTable.vecDot(name, level: level) ?? cVecDot ?? vecDot : vecDot
+        self.vecDotFunction = useC ? CKernelTable.vecDotFunction(name, level: level) ?? CKernelTable.vecDotFunction(name) : nil
         self.fromFloat = useC ? cFromFloat ?? fromFloat : fromFloat
     }
 

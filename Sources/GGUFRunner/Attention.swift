@@ -1,4 +1,4 @@
-import CRunnerOps
+import CKernels
 import Foundation
 
 /// The number of cache positions llama.cpp's non-flash attention spans (`n_kv`): the positions in use
@@ -14,7 +14,7 @@ func attentionSpan(used: Int, contextSize: Int) -> Int {
 /// positions, probabilities rounded to F16, then `V·p` over the positions of the transposed V cache.
 ///
 /// Both products are ggml mul_mats of F16: with `tokens` ≥ 2 llamafile's tinyBLAS order, with one
-/// token ggml_vec_dot_f16's (`CRunnerOps`, x86 AVX2; elsewhere Swift loops in another order).
+/// token ggml_vec_dot_f16's (`CKernels/ops`, x86; elsewhere Swift loops in another order).
 /// `q` holds `tokens` rows of `heads · headSize` (already rotated); the cache holds the keys and values of
 /// positions `0 ..< start + tokens` (keys position-major, values transposed: `values[i · capacity + pos]`).
 /// The result goes to `out` (same layout as `q`).
@@ -25,13 +25,15 @@ func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys
     let group = heads / headsKV
     let scale = shape.scale ?? 1 / Float(headSize).squareRoot()
     let used = start + tokens
+    let ops = floatOps
     let kqTiny = usesTinyBLAS(m: span, n: tokens, k: headSize)   // kq: span rows of headSize
     let vpTiny = usesTinyBLAS(m: headSize, n: tokens, k: span)   // kqv: headSize rows of span
-    let c = runnerOpsAvailable
+    let c = ops != nil
+    let vd = vecDotStep
     #if arch(x86_64)
-    if c && kqTiny && vpTiny {
+    if let ops, kqTiny && vpTiny {
         attentionBatched(q: q, tokens: tokens, start: start, span: span, keys: keys, values: values, capacity: capacity,
-                         heads: heads, headsKV: headsKV, headSize: headSize, out: out, threads: threads, shape: shape)
+                         heads: heads, headsKV: headsKV, headSize: headSize, out: out, threads: threads, shape: shape, ops: ops)
         return
     }
     #endif
@@ -42,14 +44,14 @@ func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys
                 let n = start + t + 1   // positions this token sees
                 toF16(q + t * dim + h * headSize, qh, headSize)
                 for j in 0..<n {
-                    sp[j] = attnDot(headSize, keys + j * kvDim + kvh * headSize, qh, c: c, tiny: kqTiny, np: headSize & ~31)
+                    sp[j] = attnDot(headSize, keys + j * kvDim + kvh * headSize, qh, ops: ops, tiny: kqTiny, np: headSize & ~(vd - 1))
                 }
                 shape.adjust(sp, n, position: start + t)
-                if c { softmaxC(sp, n, span: span, scale: scale) } else { softmax(sp, n, scale: scale) }
+                if c { softmaxC(sp, n, span: span, scale: scale, ops: ops) } else { softmax(sp, n, scale: scale) }
                 toF16(sp, ph, n)
                 let o = out + t * dim + h * headSize
                 for i in 0..<headSize {
-                    o[i] = attnDot(n, values + (kvh * headSize + i) * capacity, ph, c: c, tiny: vpTiny, np: span & ~31)
+                    o[i] = attnDot(n, values + (kvh * headSize + i) * capacity, ph, ops: ops, tiny: vpTiny, np: span & ~(vd - 1))
                 }
             }
         }
@@ -61,36 +63,37 @@ func attention(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys
 /// all of them instead of once per token).
 let attentionBlock = 8
 
-/// ``attention`` for a batch in tinyBLAS order (`CRunnerOps`), `attentionBlock` tokens of a head at a time:
+/// ``attention`` for a batch in tinyBLAS order (`CKernels/ops`), `attentionBlock` tokens of a head at a time:
 /// `K·q` for all positions the block's last token sees (a token's scores past its own positions are computed
 /// and ignored), and `V·p` over those positions with each token's probabilities zero past its own (the tiled
 /// products give every output the order of its single dot, and the zeros add nothing).
 func attentionBatched(q: UnsafePointer<Float>, tokens: Int, start: Int, span: Int, keys: UnsafePointer<UInt16>,
                       values: UnsafePointer<UInt16>, capacity: Int, heads: Int, headsKV: Int, headSize: Int,
-                      out: UnsafeMutablePointer<Float>, threads: Int, shape: AttentionShape) {
+                      out: UnsafeMutablePointer<Float>, threads: Int, shape: AttentionShape, ops: UnsafePointer<ck_float_ops>) {
     let dim = heads * headSize, kvDim = headsKV * headSize
     let group = heads / headsKV
     let scale = shape.scale ?? 1 / Float(headSize).squareRoot()
     let tb = attentionBlock
     let blocks = (tokens + tb - 1) / tb
-    let width = (start + tokens + 7) & ~7   // positions of the widest block, padded to tinyBLAS's step
+    let step = ops.pointee.tb_step
+    let width = (start + tokens + step - 1) & ~(step - 1)   // positions of the widest block, padded to tinyBLAS's step
     parallelRanges(blocks * heads, threads: threads) { s, e in
         withAttentionScratch(queries: tb * headSize, scores: tb * width) { qh, sp, ph in
             for job in s..<e {
                 let blk = job / heads, h = job % heads, kvh = h / group
                 let t0 = blk * tb, tn = min(tb, tokens - t0)
                 let seen = start + t0 + tn              // positions the block's last token sees
-                let kpad = (seen + 7) & ~7
+                let kpad = (seen + step - 1) & ~(step - 1)
                 for t in 0..<tn { toF16(q + (t0 + t) * dim + h * headSize, qh + t * headSize, headSize) }
-                rops_gemm_f16_tb(headSize, keys + kvh * headSize, kvDim, 0, seen, qh, headSize, tn, sp, seen)
+                ops.pointee.gemm_f16_tb(headSize, keys + kvh * headSize, kvDim, 0, seen, qh, headSize, tn, sp, seen)
                 for t in 0..<tn {
                     let n = start + t0 + t + 1
                     shape.adjust(sp + t * seen, n, position: start + t0 + t)
-                    rops_softmax(n, span, sp + t * seen, scale)
+                    ops.pointee.softmax(n, span, sp + t * seen, scale)
                     toF16(sp + t * seen, ph + t * kpad, n)
                     for j in n..<kpad { ph[t * kpad + j] = 0 }
                 }
-                rops_gemm_f16_tb(kpad, values + kvh * headSize * capacity, capacity, 0, headSize, ph, kpad, tn,
+                ops.pointee.gemm_f16_tb(kpad, values + kvh * headSize * capacity, capacity, 0, headSize, ph, kpad, tn,
                                  out + t0 * dim + h * headSize, dim)
             }
         }
@@ -144,22 +147,22 @@ func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int, scale: Float) {
     for j in 0..<n { x[j] *= inv }
 }
 
-/// One F16 dot of attention: tinyBLAS or ggml_vec_dot_f16 order with `c` (the C kernels), else the Swift loop.
-/// `np`: the length summed in lanes by ggml_vec_dot_f16 (the padded length & ~31).
+/// One F16 dot of attention: tinyBLAS or ggml_vec_dot_f16 order with `ops` (the C kernels of the active
+/// level), else the Swift loop. `np`: the length summed in lanes by ggml_vec_dot_f16 (the padded length
+/// rounded down to the level's step).
 @inline(__always)
-func attnDot(_ n: Int, _ a: UnsafePointer<UInt16>, _ b: UnsafePointer<UInt16>, c: Bool, tiny: Bool, np: Int) -> Float {
+func attnDot(_ n: Int, _ a: UnsafePointer<UInt16>, _ b: UnsafePointer<UInt16>, ops: UnsafePointer<ck_float_ops>?, tiny: Bool, np: Int) -> Float {
     #if arch(x86_64)
-    if c { return tiny ? rops_dot_f16_tb(n, a, b) : rops_dot_f16_vd(n, np, a, b) }
+    if let ops { return tiny ? ops.pointee.dot_f16_tb(n, a, b) : ops.pointee.dot_f16_vd(n, np, a, b) }
     #endif
     return dotF16(n, a, b)
 }
 
-/// ggml's softmax of one masked attention row over `span` positions (`rops_softmax`; x86 only).
+/// ggml's softmax of one masked attention row over `span` positions (the active level's C kernel; x86 only).
 @inline(__always)
-func softmaxC(_ x: UnsafeMutablePointer<Float>, _ n: Int, span: Int, scale: Float) {
+func softmaxC(_ x: UnsafeMutablePointer<Float>, _ n: Int, span: Int, scale: Float, ops: UnsafePointer<ck_float_ops>?) {
     #if arch(x86_64)
-    rops_softmax(n, span, x, scale)
-    #else
-    softmax(x, n, scale: scale)
+    if let ops { ops.pointee.softmax(n, span, x, scale); return }
     #endif
+    softmax(x, n, scale: scale)
 }

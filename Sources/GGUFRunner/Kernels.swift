@@ -1,4 +1,4 @@
-import CRunnerOps
+import CKernels
 import Foundation
 import GGUFFormat
 import GGUFKernels
@@ -59,16 +59,27 @@ struct F32Kernel: WeightKernel {
     func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ n: Int) {
         out.copyMemory(from: x, byteCount: n * 4)
     }
-    /// ggml_vec_dot_f32's order with the C kernel (x86 AVX2), else the Swift loop.
+    /// ggml_vec_dot_f32's order with the C kernel of the active level (x86), else the Swift loop.
     func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float {
         let a = row.assumingMemoryBound(to: Float.self), b = act.assumingMemoryBound(to: Float.self)
         #if arch(x86_64)
-        if runnerOpsAvailable { return rops_dot_f32_vd(n, a, b) }
+        if let ops = floatOps { return ops.pointee.dot_f32_vd(n, a, b) }
         #endif
         return dotF32(n, a, b)
     }
     func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         UnsafeMutableRawPointer(out).copyMemory(from: row, byteCount: n * 4)
+    }
+    /// One token's matmul: the level's kernel looked up once for all rows.
+    func dotRows(_ n: Int, _ w: UnsafeRawPointer, rowBytes: Int, _ r0: Int, _ r1: Int, _ act: UnsafeRawPointer,
+                 _ out: UnsafeMutablePointer<Float>) {
+        let b = act.assumingMemoryBound(to: Float.self)
+        guard let ops = floatOps else {
+            for r in r0..<r1 { out[r] = dotF32(n, (w + r * rowBytes).assumingMemoryBound(to: Float.self), b) }
+            return
+        }
+        let f = ops.pointee.dot_f32_vd
+        for r in r0..<r1 { out[r] = f(n, (w + r * rowBytes).assumingMemoryBound(to: Float.self), b) }
     }
 }
 
@@ -79,17 +90,28 @@ struct F16Kernel: WeightKernel {
     func quantize(_ x: UnsafePointer<Float>, _ out: UnsafeMutableRawPointer, _ n: Int) {
         toF16(x, out.assumingMemoryBound(to: UInt16.self), n)
     }
-    /// ggml_vec_dot_f16's order with the C kernel (x86 AVX2), else the Swift loop.
+    /// ggml_vec_dot_f16's order with the C kernel of the active level (x86), else the Swift loop.
     func dot(_ n: Int, _ row: UnsafeRawPointer, _ act: UnsafeRawPointer) -> Float {
         let a = row.assumingMemoryBound(to: UInt16.self), b = act.assumingMemoryBound(to: UInt16.self)
         #if arch(x86_64)
-        if runnerOpsAvailable { return rops_dot_f16_vd(n, n & ~31, a, b) }
+        if let ops = floatOps { return ops.pointee.dot_f16_vd(n, n & ~(ops.pointee.vd_step - 1), a, b) }
         #endif
         return dotF16(n, a, b)
     }
     func dequantize(_ row: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         let p = row.assumingMemoryBound(to: UInt16.self), tab = F16.table
         for i in 0..<n { out[i] = tab[Int(p[i])] }
+    }
+    /// One token's matmul: the level's kernel looked up once for all rows.
+    func dotRows(_ n: Int, _ w: UnsafeRawPointer, rowBytes: Int, _ r0: Int, _ r1: Int, _ act: UnsafeRawPointer,
+                 _ out: UnsafeMutablePointer<Float>) {
+        let b = act.assumingMemoryBound(to: UInt16.self)
+        guard let ops = floatOps else {
+            for r in r0..<r1 { out[r] = dotF16(n, (w + r * rowBytes).assumingMemoryBound(to: UInt16.self), b) }
+            return
+        }
+        let f = ops.pointee.dot_f16_vd, np = n & ~(ops.pointee.vd_step - 1)
+        for r in r0..<r1 { out[r] = f(n, np, (w + r * rowBytes).assumingMemoryBound(to: UInt16.self), b) }
     }
 }
 

@@ -1,4 +1,4 @@
-import CRunnerOps
+import CKernels
 import GGUFFormat
 
 /// Tokens per tile of a batched matmul: their converted activations stay in the core's L2 cache while
@@ -28,15 +28,15 @@ func matmul(_ w: Weight, _ x: UnsafePointer<Float>, tokens: Int, _ out: UnsafeMu
         let a = UnsafeRawPointer(act)
         let rowsOut = w.rows, n = w.cols
         #if arch(x86_64)
-        if runnerOpsAvailable, w.type == .f16 || w.type == .f32, usesTinyBLAS(m: w.rows, n: tokens, k: n) {
-            // llama.cpp's batched F32/F16 path: llamafile tinyBLAS order.
+        if let ops = floatOps, w.type == .f16 || w.type == .f32, usesTinyBLAS(m: w.rows, n: tokens, k: n, step: ops.pointee.tb_step) {
+            // llama.cpp's batched F32/F16 path: llamafile tinyBLAS order (the active level's vector width).
             let stride = w.rowBytes / (w.type == .f16 ? 2 : 4)
             parallelRanges(w.rows, threads: threads) { s, e in
                 if w.type == .f16 {
-                    rops_gemm_f16_tb(n, w.data.assumingMemoryBound(to: UInt16.self), stride, s, e,
+                    ops.pointee.gemm_f16_tb(n, w.data.assumingMemoryBound(to: UInt16.self), stride, s, e,
                                      a.assumingMemoryBound(to: UInt16.self), n, tokens, out, rowsOut)
                 } else {
-                    rops_gemm_f32_tb(n, w.data.assumingMemoryBound(to: Float.self), stride, s, e,
+                    ops.pointee.gemm_f32_tb(n, w.data.assumingMemoryBound(to: Float.self), stride, s, e,
                                      a.assumingMemoryBound(to: Float.self), n, tokens, out, rowsOut)
                 }
             }

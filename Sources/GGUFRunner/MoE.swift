@@ -1,4 +1,4 @@
-import CRunnerOps
+import CKernels
 import Foundation
 import GGUFFormat
 
@@ -143,7 +143,7 @@ extension Session {
 @inline(__always)
 func routerSoftmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
     #if arch(x86_64)
-    if runnerOpsAvailable { rops_softmax(n, n, x, 1); return }
+    if let ops = floatOps { ops.pointee.softmax(n, n, x, 1); return }
     #endif
     softmax(x, n, scale: 1)
 }

@@ -1,4 +1,4 @@
-import CRunnerOps
+import CKernels
 import Foundation
 
 /// `y = (x · 1/sqrt(mean(x²) + eps)) · w` as ggml's rms_norm then mul (sum of squares in Double).
@@ -66,11 +66,11 @@ func applyRopeNeox(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, 
     }
 }
 
-/// `silu(g) · u` (ggml_vec_swiglu_f32): on x86 AVX2 with ggml's vectorized exp (`CRunnerOps`), else libm's.
+/// `silu(g) · u` (ggml_vec_swiglu_f32): on x86 AVX2 with ggml's vectorized exp (`CKernels/ops`), else libm's.
 @inline(__always)
 func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, _ n: Int) {
     #if arch(x86_64)
-    if runnerOpsAvailable { rops_swiglu(n, g, u); return }
+    if let ops = floatOps { ops.pointee.swiglu(n, g, u); return }
     #endif
     for i in 0..<n {
         let x = g[i]

@@ -1,4 +1,4 @@
-import CRunnerOps
+import CKernels
 
 /// Pieces per worker: a worker the OS deschedules (another process on the same cores) leaves its
 /// remaining pieces to the others instead of holding up the whole operation.

@@ -1,4 +1,4 @@
-import CRunnerOps
+import CKernels
 import GGUFFormat
 import GGUFKernels
 

@@ -1,6 +1,7 @@
 import Foundation
 import GGUFFormat
 import GGUFModel
+import GGUFKernels
 import GGUFRunner
 import GGUFTestSupport
 import XCTest
@@ -10,6 +11,11 @@ import XCTest
 /// in one batch and one token at a time, equal bit for bit to llama.cpp's AVX2 build (`expected.json`, written by
 /// `make_refs.py` with the oracle) where `CRunnerOps` runs; elsewhere within a tolerance on the first logits of the last row.
 final class ArchitectureTests: XCTestCase {
+    /// The references were made with llama.cpp built for AVX2: run at that level where the CPU has it.
+    private var savedLevel = KernelLevel.active
+    override func setUp() { savedLevel = KernelLevel.active; KernelLevel.active = .avx2 }
+    override func tearDown() { KernelLevel.active = savedLevel }
+
     struct Expected: Decodable {
         struct Run: Decodable { let sha256: String; let last_row_head: [Float] }
         struct Model: Decodable { let batch: Run; let single: Run }

@@ -1,6 +1,7 @@
 import Foundation
 import GGUFFormat
 import GGUFModel
+import GGUFKernels
 import GGUFRunner
 import GGUFTestSupport
 import GGUFTokenizer
@@ -12,6 +13,11 @@ import XCTest
 /// give llama.cpp's ids, and the greedy continuation equals `oracle-avx2 generate` (`expected.json`, written by
 /// `make_refs.py`).
 final class BPEModelTests: XCTestCase {
+    /// The references were made with llama.cpp built for AVX2: run at that level where the CPU has it.
+    private var savedLevel = KernelLevel.active
+    override func setUp() { savedLevel = KernelLevel.active; KernelLevel.active = .avx2 }
+    override func tearDown() { KernelLevel.active = savedLevel }
+
     struct Expected: Decodable {
         struct Case: Decodable { let prompt: String; let prompt_ids: [Int32]; let greedy: [Int32] }
         let seed: UInt64

@@ -1,4 +1,5 @@
 import Foundation
+import GGUFKernels
 import GGUFRunner
 import GGUFTestSupport
 import XCTest
@@ -8,6 +9,11 @@ import XCTest
 /// `make_avx2_greedy.py`). Where the C kernels run (`runnerOpsAvailable`) every run must be token for token
 /// identical; elsewhere the agreement is printed. Skipped without ../shared.
 final class GreedyAVX2Tests: XCTestCase {
+    /// The references were made with llama.cpp built for AVX2: run at that level where the CPU has it.
+    private var savedLevel = KernelLevel.active
+    override func setUp() { savedLevel = KernelLevel.active; KernelLevel.active = .avx2 }
+    override func tearDown() { KernelLevel.active = savedLevel }
+
     struct Refs: Decodable { let prompts: [[Int32]]; let files: [String: [[Int32]]] }
 
     func testGreedyIdenticalToLlamaCpp() throws {

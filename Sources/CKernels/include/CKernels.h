@@ -8,6 +8,8 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
+#include "CRunnerOps.h"
+#include "CKernelLevels.h"
 
 #ifdef __cplusplus
 extern "C" {

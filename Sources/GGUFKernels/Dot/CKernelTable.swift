@@ -12,19 +12,24 @@ enum CKernelTable {
     /// The table uses them: available, and `GGUFKIT_KERNELS` is not `swift`.
     static let enabled = ckernels_enabled() != 0
 
-    /// The C dot product of a weight type, if the CPU can run it.
-    static func vecDot(_ name: String) -> VecDotFn? {
-        guard let f = vecDotFunction(name) else { return nil }
+    /// The C dot product of a weight type at `level` (AVX2's by default), if the CPU can run it.
+    static func vecDot(_ name: String, level: KernelLevel = .avx2) -> VecDotFn? {
+        guard let f = vecDotFunction(name, level: level) else { return nil }
         return { n, x, y in f(n, x, y) }
     }
 
-    /// The same as a C function pointer.
-    static func vecDotFunction(_ name: String) -> CVecDotFn? {
-        guard available else { return nil }
+    /// The same as a C function pointer. The quant types' dot products are the same at every C level (their
+    /// AVX-512/VNNI variants in llama.cpp change only exact integer sums); F32, F16 and BF16 follow the level.
+    static func vecDotFunction(_ name: String, level: KernelLevel = .avx2) -> CVecDotFn? {
+        guard available, level > .swift, level.isSupported else { return nil }
+        let wide = level >= .avx512
         switch name {
-        case "F32": return ckernels_dot_f32
-        case "F16": return ckernels_dot_f16
-        case "BF16": return ckernels_dot_bf16
+        case "F32": return wide ? ckernels512_dot_f32 : ckernels_dot_f32
+        case "F16": return wide ? ckernels512_dot_f16 : ckernels_dot_f16
+        case "BF16":
+            if !wide { return ckernels_dot_bf16 }
+            if ckernels_have_avx512bf16() != 0 { return ckernels512bf16_dot_bf16 }
+            return ckernels512_dot_bf16
         case "Q4_0": return ckernels_dot_q4_0_q8_0
         case "Q4_1": return ckernels_dot_q4_1_q8_1
         case "Q5_0": return ckernels_dot_q5_0_q8_0
@@ -110,8 +115,8 @@ enum CKernelTable {
     #else
     static let available = false
     static let enabled = false
-    static func vecDot(_ name: String) -> VecDotFn? { nil }
-    static func vecDotFunction(_ name: String) -> CVecDotFn? { nil }
+    static func vecDot(_ name: String, level: KernelLevel = .avx2) -> VecDotFn? { nil }
+    static func vecDotFunction(_ name: String, level: KernelLevel = .avx2) -> CVecDotFn? { nil }
     static func fromFloat(_ name: String) -> QuantizeRowFn? { nil }
     static func quantize(_ name: String) -> QuantizeRowFn? { nil }
     static func dequantize(_ name: String) -> DequantizeRowFn? { nil }

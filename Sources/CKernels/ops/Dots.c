@@ -3,6 +3,7 @@
 
 #if defined(__x86_64__)
 #include "simd.h"
+#include "../f32tail.h"
 
 int rops_available(void) {
     __builtin_cpu_init();
@@ -85,8 +86,7 @@ ROPS_TARGET float rops_dot_f32_vd(long n, const float *a, const float *b) {
         s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), s3);
     }
     float sum = reduce_vd(s0, s1, s2, s3);
-    for (long j = np; j < n; j++) sum = __builtin_fmaf(a[j], b[j], sum);   // GCC contracts sumf += x*y
-    return sum;
+    return ck_f32_tail(np, n, a, b, sum, 8);   // sumf += x*y as GCC builds it
 }
 
 /// Rows of a full tile. Each output is one 8-lane FMA chain over k; a core needs about ten chains in

@@ -10,7 +10,7 @@
 
 #if defined(__x86_64__)
 #include "simd.h"
-#include "../CKernels/iqgrids.h"
+#include "../iqgrids.h"
 
 /// One super-block: 256 codes (grid types: value + 64; IQ4_XS: the signed value), a scale per 16, d.
 struct iqblock {
