@@ -48,7 +48,7 @@ let package = Package(
         // llama.cpp's built-in chat templates: detection from the template text, formatting of messages.
         .target(name: "GGUFChat"),
         // Model operations: convert, quantize, inspect.
-        .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer"], swiftSettings: [.unsafeFlags(["-O"])]),
         // The runner's float primitives in llama.cpp's x86 AVX2 order (F32/F16 dots, softmax, SwiGLU); -O2 even in debug.
         .target(name: "CRunnerOps", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         // The llama runner.

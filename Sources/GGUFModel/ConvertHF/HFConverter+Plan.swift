@@ -178,8 +178,17 @@ public enum HFConverter {
                 throw ModelError.usage("\(folder.file("tokenizer_config.json")): HybridDNATokenizer vocabularies are not supported")
             }
         }
-        guard folder.exists("tokenizer.model") else {
-            throw ModelError.usage("\(folder.path): no tokenizer.model; vocabularies from tokenizer.json alone are not converted yet")
+        if !folder.exists("tokenizer.model") {
+            // Gemma has no fallback; Llama tries LlamaHfVocab first, Qwen2/Qwen3 go straight to gpt2
+            if arch.gemma {
+                throw ModelError.usage("\(folder.path): no tokenizer.model (Gemma's vocabulary is SentencePiece)")
+            }
+            if try HFVocab.isLlamaHFVocab(folder) {
+                throw ModelError.usage("\(folder.file("tokenizer.json")): SentencePiece-style BPE vocabularies (LlamaHfVocab) are not converted yet")
+            }
+            try HFVocab.gpt2(folder, vocabSize: hp.find(["vocab_size"])?.int, into: &md)
+            if hp.find(["vocab_size"])?.int == 49152 { md["tokenizer.ggml.add_bos_token"] = .bool(false) }
+            return
         }
         try HFVocab.sentencePiece(folder, vocabSize: hp.find(["vocab_size"])?.int, into: &md)
         if arch.gemma {
