@@ -148,6 +148,18 @@ def main():
             subprocess.run([CONVERT, *opts, "--outfile", out, d], check=True, capture_output=True)
             h = hashlib.sha256(open(out, "rb").read()).hexdigest()
             print(f"{h}  {name}  {' '.join(opts)}", flush=True)
+    # Qwen2's set_vocab ignores tokenizer_config.json's add_prefix_space (LlamaModel's reads it): same folder
+    # name (general.name comes from it) in a subfolder, with "add_prefix_space": false
+    d = os.path.join(tmp, "apc", "Qwen2-bpe-tiny")
+    make(d, "qwen2", "qwen2")
+    p = os.path.join(d, "tokenizer_config.json")
+    tc = json.load(open(p))
+    tc["add_prefix_space"] = False
+    json.dump(tc, open(p, "w"), indent=2)
+    out = os.path.join(tmp, "out.gguf")
+    os.remove(out)
+    subprocess.run([CONVERT, "--outtype", "f16", "--outfile", out, d], check=True, capture_output=True)
+    print(f"{hashlib.sha256(open(out, 'rb').read()).hexdigest()}  Qwen2-bpe-tiny+add_prefix_space  --outtype f16", flush=True)
 
 
 if __name__ == "__main__":

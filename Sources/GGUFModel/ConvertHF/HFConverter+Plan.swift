@@ -167,10 +167,12 @@ public enum HFConverter {
 
     /// The vocabulary as LlamaModel.set_vocab writes it.
     static func writeVocabulary(_ folder: HFFolder, hp: HParams, arch: HFArchitecture, into md: inout GGUFMetadata) throws {
-        if folder.exists("tekken.json") && !folder.exists("tokenizer.json") {
+        // LlamaModel.set_vocab only (Llama, Mistral, Mixtral): tekken, add_prefix_space, HybridDNA, 49152 rule
+        let isLlama = arch.ggufName == "llama"
+        if isLlama && folder.exists("tekken.json") && !folder.exists("tokenizer.json") {
             throw ModelError.usage("\(folder.file("tekken.json")): Mistral tekken vocabularies are not supported")
         }
-        if let tc = try folder.json("tokenizer_config.json") {
+        if isLlama, let tc = try folder.json("tokenizer_config.json") {
             if let b = tc["add_prefix_space"], !b.isNull {
                 md["tokenizer.ggml.add_space_prefix"] = .bool(b.bool ?? b.truthy)
             }
@@ -187,7 +189,7 @@ public enum HFConverter {
                 throw ModelError.usage("\(folder.file("tokenizer.json")): SentencePiece-style BPE vocabularies (LlamaHfVocab) are not converted yet")
             }
             try HFVocab.gpt2(folder, vocabSize: hp.find(["vocab_size"])?.int, into: &md)
-            if hp.find(["vocab_size"])?.int == 49152 { md["tokenizer.ggml.add_bos_token"] = .bool(false) }
+            if isLlama && hp.find(["vocab_size"])?.int == 49152 { md["tokenizer.ggml.add_bos_token"] = .bool(false) }
             return
         }
         try HFVocab.sentencePiece(folder, vocabSize: hp.find(["vocab_size"])?.int, into: &md)
@@ -198,7 +200,7 @@ public enum HFConverter {
             md["tokenizer.ggml.add_space_prefix"] = .bool(false)
             return
         }
-        if hp.find(["vocab_size"])?.int == 49152 { md["tokenizer.ggml.add_bos_token"] = .bool(false) }
+        if isLlama && hp.find(["vocab_size"])?.int == 49152 { md["tokenizer.ggml.add_bos_token"] = .bool(false) }
     }
 }
 

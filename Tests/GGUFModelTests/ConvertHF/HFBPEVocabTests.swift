@@ -97,15 +97,19 @@ final class HFBPEVocabTests: XCTestCase {
         try Data(out).write(to: URL(fileURLWithPath: path))
     }
 
-    func makeCheckpoint(_ name: String) throws -> String {
+    func makeCheckpoint(_ nameAndVariant: String) throws -> String {
+        // "NAME+add_prefix_space": NAME in a subfolder, tokenizer_config.json with "add_prefix_space": false
+        let parts = nameAndVariant.split(separator: "+").map(String.init)
+        let name = parts[0], prefixSpace = parts.count > 1
         let (arch, vocab): (String, String) = name.hasPrefix("Llama") ? ("llama3", "llama-bpe") : (name.hasPrefix("Qwen2") ? ("qwen2", "qwen2") : ("qwen3", "qwen2"))
-        let d = dir + "/" + name
+        let d = dir + (prefixSpace ? "/apc/" : "/") + name
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         let llama3 = arch == "llama3"
         try tokenizerJSON(vocab: vocab, llama3: llama3).write(toFile: d + "/tokenizer.json", atomically: false, encoding: .utf8)
-        let tc = llama3
-            ? #"{"bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>", "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": 4096}"#
-            : #"{"bos_token": null, "eos_token": "<|im_end|>", "pad_token": "<|endoftext|>", "tokenizer_class": "Qwen2Tokenizer", "model_max_length": 4096}"#
+        let apc = prefixSpace ? #""add_prefix_space": false, "# : ""
+        let tc = "{" + apc + (llama3
+            ? #""bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>", "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": 4096}"#
+            : #""bos_token": null, "eos_token": "<|im_end|>", "pad_token": "<|endoftext|>", "tokenizer_class": "Qwen2Tokenizer", "model_max_length": 4096}"#)
         try tc.write(toFile: d + "/tokenizer_config.json", atomically: false, encoding: .utf8)
         let base = #""hidden_size": 32, "intermediate_size": 64, "num_attention_heads": 2, "num_key_value_heads": 1, "num_hidden_layers": 1, "max_position_embeddings": 4096, "rms_norm_eps": 1e-06, "tie_word_embeddings": true, "torch_dtype": "float16", "hidden_act": "silu""#
         let vocabSize = llama3 ? 128256 : 151936
@@ -138,7 +142,7 @@ final class HFBPEVocabTests: XCTestCase {
             XCTAssertEqual(try sha256File(out), hash, "\(name) \(args.joined(separator: " "))")
             checked += 1
         }
-        XCTAssertEqual(checked, 9)
+        XCTAssertEqual(checked, 10)
     }
 
     func testUnknownPreTokenizerIsRefused() throws {
