@@ -160,6 +160,16 @@ def main():
     os.remove(out)
     subprocess.run([CONVERT, "--outtype", "f16", "--outfile", out, d], check=True, capture_output=True)
     print(f"{hashlib.sha256(open(out, 'rb').read()).hexdigest()}  Qwen2-bpe-tiny+add_prefix_space  --outtype f16", flush=True)
+    # merges in the pair format newer tokenizers write ([["a", "b"], ...]), same folder name in a subfolder
+    d = os.path.join(tmp, "pairs", "Qwen2-bpe-tiny")
+    make(d, "qwen2", "qwen2")
+    p = os.path.join(d, "tokenizer.json")
+    tj = json.load(open(p, encoding="utf-8"))
+    tj["model"]["merges"] = [m.split(" ") for m in tj["model"]["merges"]]
+    json.dump(tj, open(p, "w", encoding="utf-8"), ensure_ascii=False)
+    os.remove(out)
+    subprocess.run([CONVERT, "--outtype", "f16", "--vocab-only", "--outfile", out, d], check=True, capture_output=True)
+    print(f"{hashlib.sha256(open(out, 'rb').read()).hexdigest()}  Qwen2-bpe-tiny+pairs  --outtype f16 --vocab-only", flush=True)
 
 
 if __name__ == "__main__":

@@ -83,7 +83,9 @@ extension HFVocab {
         for m in tj["model"]?["merges"]?.array ?? [] {
             if let s = m.string { merges.append(Array(s.utf8)) }
             else if let pair = m.array, pair.count == 2, let a = pair[0].string, let b = pair[1].string {
-                merges.append(Array("\(a) \(b)".utf8))
+                // as SpecialVocab joins a pair: a space inside a part becomes U+0120
+                let fix = { (x: String) in x.replacingOccurrences(of: " ", with: "\u{120}") }
+                merges.append(Array("\(fix(a)) \(fix(b))".utf8))
             } else { throw .badData("\(path): Unknown tokenizer merges format") }
         }
         let (prefix, suffix) = postProcessorIDs(tj)

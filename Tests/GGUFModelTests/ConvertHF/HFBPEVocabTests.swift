@@ -32,7 +32,7 @@ final class HFBPEVocabTests: XCTestCase {
     }
     func js(_ s: String) -> String { js(Array(s.utf8)) }
 
-    func tokenizerJSON(vocab name: String, llama3: Bool) throws -> String {
+    func tokenizerJSON(vocab name: String, llama3: Bool, pairs: Bool = false) throws -> String {
         let md = try GGUFReader.read(path: fixturesDir + "/tokenizer/vocab/ggml-vocab-\(name).gguf").metadata
         guard case .array(_, let toks)? = md["tokenizer.ggml.tokens"], case .array(_, let types)? = md["tokenizer.ggml.token_type"],
               case .array(_, let merges)? = md["tokenizer.ggml.merges"] else { throw XCTSkip("vocabulary without tokens") }
@@ -44,7 +44,11 @@ final class HFBPEVocabTests: XCTestCase {
                 added.append(#"{"id":\#(i),"content":\#(js(b)),"single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true}"#)
             }
         }
-        let mergeList = merges.compactMap { m -> String? in if case .string(let b) = m { return js(b) } else { return nil } }
+        let mergeList = merges.compactMap { m -> String? in
+            guard case .string(let b) = m else { return nil }
+            guard pairs, let sp = b.firstIndex(of: 0x20) else { return js(b) }
+            return "[\(js(Array(b[..<sp]))),\(js(Array(b[(sp + 1)...])))]"
+        }
         let byteLevel = #"{"type":"ByteLevel","add_prefix_space":false,"trim_offsets":false,"use_regex":false}"#
         let pre = #"{"type":"Sequence","pretokenizers":[{"type":"Split","pattern":{"Regex":\#(js(llama3 ? Self.llama3Pattern : Self.qwen2Pattern))},"behavior":"Isolated","invert":false},\#(byteLevel)]}"#
         let post = llama3
@@ -100,12 +104,13 @@ final class HFBPEVocabTests: XCTestCase {
     func makeCheckpoint(_ nameAndVariant: String) throws -> String {
         // "NAME+add_prefix_space": NAME in a subfolder, tokenizer_config.json with "add_prefix_space": false
         let parts = nameAndVariant.split(separator: "+").map(String.init)
-        let name = parts[0], prefixSpace = parts.count > 1
+        // "NAME+pairs": merges written as pairs ([["a","b"], ...]) instead of "a b" strings
+        let name = parts[0], prefixSpace = parts.contains("add_prefix_space"), pairs = parts.contains("pairs")
         let (arch, vocab): (String, String) = name.hasPrefix("Llama") ? ("llama3", "llama-bpe") : (name.hasPrefix("Qwen2") ? ("qwen2", "qwen2") : ("qwen3", "qwen2"))
-        let d = dir + (prefixSpace ? "/apc/" : "/") + name
+        let d = dir + (prefixSpace ? "/apc/" : pairs ? "/pairs/" : "/") + name
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         let llama3 = arch == "llama3"
-        try tokenizerJSON(vocab: vocab, llama3: llama3).write(toFile: d + "/tokenizer.json", atomically: false, encoding: .utf8)
+        try tokenizerJSON(vocab: vocab, llama3: llama3, pairs: pairs).write(toFile: d + "/tokenizer.json", atomically: false, encoding: .utf8)
         let apc = prefixSpace ? #""add_prefix_space": false, "# : ""
         let tc = "{" + apc + (llama3
             ? #""bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>", "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": 4096}"#
@@ -142,7 +147,7 @@ final class HFBPEVocabTests: XCTestCase {
             XCTAssertEqual(try sha256File(out), hash, "\(name) \(args.joined(separator: " "))")
             checked += 1
         }
-        XCTAssertEqual(checked, 10)
+        XCTAssertEqual(checked, 11)
     }
 
     func testUnknownPreTokenizerIsRefused() throws {
