@@ -49,7 +49,7 @@ let package = Package(
         // llama.cpp's built-in chat templates: detection from the template text, formatting of messages.
         .target(name: "GGUFChat"),
         // Model operations: convert, quantize, inspect.
-        .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "GGUFModel", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer"], swiftSettings: [.unsafeFlags(["-O"])]),
         // The llama runner.
         .target(name: "GGUFRunner", dependencies: ["GGUFFormat", "GGUFIO", "GGUFKernels", "GGUFTokenizer", "GGUFModel", "GGUFChat", "CKernels"],
                 swiftSettings: hot),
@@ -59,7 +59,7 @@ let package = Package(
         ]),
         .executableTarget(name: "ggufkit-bench", dependencies: ["GGUFKernels", "GGUFModel", "GGUFFormat", "GGUFIO"], swiftSettings: kernelFlags),
         // Test helpers (fixture paths, SHA-256, a GGML file builder); optimized even in debug builds.
-        .target(name: "GGUFTestSupport", path: "Tests/GGUFTestSupport", swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "GGUFTestSupport", dependencies: ["GGUFIO"], path: "Tests/GGUFTestSupport", swiftSettings: [.unsafeFlags(["-O"])]),
         .testTarget(name: "GGUFIOTests", dependencies: ["GGUFIO", "GGUFTestSupport"]),
         .testTarget(name: "GGUFFormatTests", dependencies: ["GGUFFormat", "GGUFIO", "GGUFTestSupport"]),
         .testTarget(name: "GGUFKernelsTests", dependencies: ["GGUFKernels"]),

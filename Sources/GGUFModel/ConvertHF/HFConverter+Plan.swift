@@ -167,10 +167,12 @@ public enum HFConverter {
 
     /// The vocabulary as LlamaModel.set_vocab writes it.
     static func writeVocabulary(_ folder: HFFolder, hp: HParams, arch: HFArchitecture, into md: inout GGUFMetadata) throws {
-        if folder.exists("tekken.json") && !folder.exists("tokenizer.json") {
+        // LlamaModel.set_vocab only (Llama, Mistral, Mixtral): tekken, add_prefix_space, HybridDNA, 49152 rule
+        let isLlama = arch.ggufName == "llama"
+        if isLlama && folder.exists("tekken.json") && !folder.exists("tokenizer.json") {
             throw ModelError.usage("\(folder.file("tekken.json")): Mistral tekken vocabularies are not supported")
         }
-        if let tc = try folder.json("tokenizer_config.json") {
+        if isLlama, let tc = try folder.json("tokenizer_config.json") {
             if let b = tc["add_prefix_space"], !b.isNull {
                 md["tokenizer.ggml.add_space_prefix"] = .bool(b.bool ?? b.truthy)
             }
@@ -178,8 +180,17 @@ public enum HFConverter {
                 throw ModelError.usage("\(folder.file("tokenizer_config.json")): HybridDNATokenizer vocabularies are not supported")
             }
         }
-        guard folder.exists("tokenizer.model") else {
-            throw ModelError.usage("\(folder.path): no tokenizer.model; vocabularies from tokenizer.json alone are not converted yet")
+        if !folder.exists("tokenizer.model") {
+            // Gemma has no fallback; Llama tries LlamaHfVocab first, Qwen2/Qwen3 go straight to gpt2
+            if arch.gemma {
+                throw ModelError.usage("\(folder.path): no tokenizer.model (Gemma's vocabulary is SentencePiece)")
+            }
+            if try HFVocab.isLlamaHFVocab(folder) {
+                throw ModelError.usage("\(folder.file("tokenizer.json")): SentencePiece-style BPE vocabularies (LlamaHfVocab) are not converted yet")
+            }
+            try HFVocab.gpt2(folder, vocabSize: hp.find(["vocab_size"])?.int, into: &md)
+            if isLlama && hp.find(["vocab_size"])?.int == 49152 { md["tokenizer.ggml.add_bos_token"] = .bool(false) }
+            return
         }
         try HFVocab.sentencePiece(folder, vocabSize: hp.find(["vocab_size"])?.int, into: &md)
         if arch.gemma {
@@ -189,7 +200,7 @@ public enum HFConverter {
             md["tokenizer.ggml.add_space_prefix"] = .bool(false)
             return
         }
-        if hp.find(["vocab_size"])?.int == 49152 { md["tokenizer.ggml.add_bos_token"] = .bool(false) }
+        if isLlama && hp.find(["vocab_size"])?.int == 49152 { md["tokenizer.ggml.add_bos_token"] = .bool(false) }
     }
 }
 
