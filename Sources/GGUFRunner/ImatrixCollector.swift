@@ -11,7 +11,9 @@ import GGUFModel
 ///   added slot after slot, token after token within a slot (llama-imatrix's loop order, which fixes the float
 ///   sums' rounding).
 ///
-/// Attach it to a ``Session`` (``Session/collector``); a session without one does no extra work. After each
+/// llama-imatrix evaluates `n_batch / n_ctx` chunks in one llama_decode when the context is under its batch
+/// (2048): open a group (``beginGroup()``/``endGroup()``) around those chunks so that expert rows are added in its
+/// order. Attach it to a ``Session`` (``Session/collector``); a session without one does no extra work. After each
 /// batch, ``error`` holds llama-imatrix's fatal conditions (non-finite sums, sizes that disagree with loaded files).
 public final class ImatrixCollector: @unchecked Sendable {
     /// One tensor's sums (`columns × matrices`) and counts (one per matrix; one for a dense tensor).
@@ -79,6 +81,45 @@ public final class ImatrixCollector: @unchecked Sendable {
     /// its input row is `x[t]` (`perSlot` false: up and gate) or `x[t·used + j]` (down).
     func addExperts(_ name: String, _ x: UnsafePointer<Float>, perSlot: Bool, ids: [Int32], used: Int, tokens: Int,
                     experts: Int, cols: Int) {
+        if grouping {
+            let n = (perSlot ? tokens * used : tokens) * cols
+            pending[name, default: []].append(Pending(rows: Array(UnsafeBufferPointer(start: x, count: n)), perSlot: perSlot,
+                                                       ids: ids, used: used, tokens: tokens, experts: experts, cols: cols))
+            if pendingOrder.last != name && !pendingOrder.contains(name) { pendingOrder.append(name) }
+            return
+        }
+        addExperts(name, [Pending(rows: [], perSlot: perSlot, ids: ids, used: used, tokens: tokens, experts: experts, cols: cols)],
+                   single: x)
+    }
+
+    /// Expert rows held back while a group is open.
+    struct Pending {
+        var rows: [Float]
+        var perSlot: Bool
+        var ids: [Int32]
+        var used, tokens, experts, cols: Int
+    }
+    private var grouping = false
+    private var pending: [String: [Pending]] = [:]
+    private var pendingOrder: [String] = []
+
+    /// Starts a group of batches that llama-imatrix evaluates as one `MUL_MAT_ID` call (several chunks in one
+    /// llama_decode): expert rows are held (a copy of the inputs) until ``endGroup()`` adds them in its order — slot
+    /// after slot, and within a slot the batches' tokens in order. Dense sums do not depend on it.
+    public func beginGroup() { grouping = true }
+
+    /// Adds the rows held since ``beginGroup()``.
+    public func endGroup() {
+        grouping = false
+        for name in pendingOrder { addExperts(name, pending[name]!, single: nil) }
+        pending = [:]
+        pendingOrder = []
+    }
+
+    /// Adds batches `parts` (their rows, or `single` for one batch given by pointer) slot-major across the batches.
+    private func addExperts(_ name: String, _ parts: [Pending], single: UnsafePointer<Float>?) {
+        guard let p0 = parts.first else { return }
+        let experts = p0.experts, cols = p0.cols, used = p0.used
         var e = stats.removeValue(forKey: name) ?? Stats()
         defer { stats[name] = e }
         if e.counts.count == 1 && experts > 1 { e.counts = [Int64](repeating: e.counts[0], count: experts) }
@@ -95,13 +136,18 @@ public final class ImatrixCollector: @unchecked Sendable {
         var touched = [Bool](repeating: false, count: experts)
         e.values.withUnsafeMutableBufferPointer { vp in
             for j in 0..<used {
-                for t in 0..<tokens {
-                    let ex = Int(ids[t * used + j])
-                    let row = x + (perSlot ? t * used + j : t) * cols
-                    let acc = vp.baseAddress! + ex * cols
-                    e.counts[ex] += 1
-                    touched[ex] = true
-                    for c in 0..<cols { acc[c] += row[c] * row[c] }
+                for part in parts {
+                    part.rows.withUnsafeBufferPointer { rp in
+                        let x = single ?? UnsafePointer(rp.baseAddress!)
+                        for t in 0..<part.tokens {
+                            let ex = Int(part.ids[t * used + j])
+                            let row = x + (part.perSlot ? t * used + j : t) * cols
+                            let acc = vp.baseAddress! + ex * cols
+                            e.counts[ex] += 1
+                            touched[ex] = true
+                            for c in 0..<cols { acc[c] += row[c] * row[c] }
+                        }
+                    }
                 }
             }
         }

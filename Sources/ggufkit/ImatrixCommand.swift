@@ -95,9 +95,13 @@ struct Imatrix: ParsableCommand {
             session.collector = collector
             var run = ImatrixRun()
             let start = Date()
+            // llama-imatrix's n_seq: chunks evaluated in one llama_decode (its n_batch, 2048, over n_ctx).
+            let perDecode = max(1, 2048 / contextSize)
             for i in 0..<nChunk {
                 let before = collector.lastChunk
+                if i % perDecode == 0 { collector.beginGroup() }
                 try session.imatrixChunk(tokens[i * contextSize ..< (i + 1) * contextSize], run: &run, scorePPL: !noPPL)
+                if i % perDecode == perDecode - 1 || i == nChunk - 1 { collector.endGroup() }
                 if let e = collector.error { throw RunnerError.usage("\(model): \(e)") }
                 if !noPPL { writeStdout(String(format: "[%d]%.4f,", i + 1, run.runningPPL.last!)) }
                 let now = collector.lastChunk

@@ -31,7 +31,10 @@ final class ImatrixTests: XCTestCase {
         let collector = ImatrixCollector(chunkSize: 64, processOutput: processOutput)
         session.collector = collector
         var run = ImatrixRun()
+        // llama-imatrix evaluates all six chunks in one llama_decode (n_batch 2048 / n_ctx 64 = 32 per decode).
+        collector.beginGroup()
         for i in 0..<6 { try session.imatrixChunk(tokens[i * 64 ..< (i + 1) * 64], run: &run, scorePPL: true) }
+        collector.endGroup()
         XCTAssertNil(collector.error)
         return (collector, run)
     }
