@@ -37,5 +37,12 @@ $I -m llama3.gguf -f text.txt -c 64 --chunks 6 -t 2 -fa off --no-repack --no-ppl
 cp llama3-output.imatrix.gguf $D/
 $I -m llama3.gguf --in-file llama3.imatrix.dat --in-file llama3.imatrix.gguf -c 64 -o combined.imatrix.gguf >/dev/null 2>log.txt || { cat log.txt; exit 1; }
 cp combined.imatrix.gguf $D/
-$I -m llama3.gguf --in-file llama3.imatrix.gguf --show-statistics -c 64 > $D/llama3.stats.txt 2>&1 || true
+# (its asynchronous log often exits before printing the report: retried until complete; time stamps cut)
+for try in $(seq 1 30); do
+  rm -f stats.log
+  $I -m llama3.gguf --in-file llama3.imatrix.gguf --show-statistics -c 64 --log-file stats.log >stats.out 2>&1 || true
+  grep -q 'weighted average' stats.log && break
+done
+grep -q 'weighted average' stats.log || { echo "no statistics report from llama-imatrix"; exit 1; }
+sed -E 's/^[0-9]+(\.[0-9]+)+ I //' stats.log > $D/llama3.stats.txt
 ls -l $D

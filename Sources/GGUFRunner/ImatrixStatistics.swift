@@ -84,14 +84,17 @@ public struct ImatrixStatistics: Sendable {
         guard !tensors.isEmpty else { return "" }
         var s = "\nComputing statistics for \(file) (\(tensors.count) tensors)\n"
         s += "\n Layer\t       Tensor\t          Σ(Act²)\t  Min\t            Max\t           μ\t   σ\t % Active\tN\t   Entropy\tE (norm)\tZD\t  CosSim\n"
-        s += String(repeating: "=", count: 173) + "\n"
+        s += String(repeating: "=", count: 169) + "\n"
         var ws: [Int: (bias: Float, zd: Float, cos: Float, n: Int)] = [:]
         for t in tensors {
             let (layer, name) = Self.split(t.name)
             let blk = Int(layer) ?? -1
             let en: Float = t.elements > 0 ? 100 * (t.entropy / log2f(Float(t.elements))) : 0
-            s += String(format: "%5@\t%-20@\t%10.2f\t%8.4f\t%11.4f\t%6.2f\t%6.2f\t%8.2f%%\t%6d\t%10.4f\t%6.2f%%\t%10.2f%%\t%8.4f\n",
-                        layer, name, Double(t.total), Double(t.min), Double(t.max), Double(t.mean), Double(t.stddev),
+            // %5s and %-20s (String(format:) does not pad %@).
+            let lpad = String(repeating: " ", count: Swift.max(0, 5 - layer.utf8.count)) + layer
+            let npad = name + String(repeating: " ", count: Swift.max(0, 20 - name.utf8.count))
+            s += String(format: "%@\t%@\t%10.2f\t%8.4f\t%11.4f\t%6.2f\t%6.2f\t%8.2f%%\t%6d\t%10.4f\t%6.2f%%\t%10.2f%%\t%8.4f\n",
+                        lpad, npad, Double(t.total), Double(t.min), Double(t.max), Double(t.mean), Double(t.stddev),
                         Double(t.active * 100), t.elements, Double(t.entropy), Double(en), Double(100 * t.zd), Double(t.cossim))
             let e = Float(t.elements)
             var w = ws[blk] ?? (0, 0, 0, 0)

@@ -107,4 +107,18 @@ final class ImatrixTests: XCTestCase {
         XCTAssertEqual(c.stats["blk.0.attn_q.weight"]?.counts, [16])
         XCTAssertNil(c.stats["output.weight"])
     }
+
+    /// `--show-statistics`, line for line as llama-imatrix prints it.
+    func testStatistics() throws {
+        let c = ImatrixCollector(chunkSize: 64)
+        try c.load(try ImatrixFile.read(path: Self.fixtures + "/llama3.imatrix.gguf"))
+        let ours = ImatrixStatistics(c.stats).report(file: "llama3.imatrix.gguf")
+        let theirs = String(decoding: try fixture("llama3.stats.txt"), as: UTF8.self)
+        func lines(_ s: String) -> [String] {
+            var l = s.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            while l.last == "" { l.removeLast() }
+            return l
+        }
+        XCTAssertEqual(lines(ours), lines(theirs))
+    }
 }
