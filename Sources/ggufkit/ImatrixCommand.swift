@@ -95,13 +95,20 @@ struct Imatrix: ParsableCommand {
             session.collector = collector
             var run = ImatrixRun()
             let start = Date()
-            // llama-imatrix's n_seq: chunks evaluated in one llama_decode (its n_batch, 2048, over n_ctx).
-            let perDecode = max(1, 2048 / contextSize)
+            // llama-imatrix's n_seq: chunks evaluated in one llama_decode (its n_batch, 2048, over n_ctx). When they fit
+            // one ubatch (512 tokens) its expert sums run slot-major over all of them: a collector group. Larger decodes
+            // are split into ubatches by llama.cpp's equal split (not modelled): chunk by chunk, expert sums may then
+            // differ from llama-imatrix's in the last bits.
+            let nSeq = max(1, 2048 / contextSize)
+            var grouped = false
             for i in 0..<nChunk {
                 let before = collector.lastChunk
-                if i % perDecode == 0 { collector.beginGroup() }
+                if i % nSeq == 0 {
+                    grouped = min(nSeq, nChunk - i) * contextSize <= 512
+                    if grouped { collector.beginGroup() }
+                }
                 try session.imatrixChunk(tokens[i * contextSize ..< (i + 1) * contextSize], run: &run, scorePPL: !noPPL)
-                if i % perDecode == perDecode - 1 || i == nChunk - 1 { collector.endGroup() }
+                if grouped && (i % nSeq == nSeq - 1 || i == nChunk - 1) { collector.endGroup() }
                 if let e = collector.error { throw RunnerError.usage("\(model): \(e)") }
                 if !noPPL { writeStdout(String(format: "[%d]%.4f,", i + 1, run.runningPPL.last!)) }
                 let now = collector.lastChunk
