@@ -93,6 +93,9 @@ extension Session {
         let kern = w.kernel, n = w.cols, rows = w.rows, threads = self.threads
         let actRow = kern.activationType.rowBytes(n)!
         let nAct = perSlot ? T * used : T
+        if let c = collector {
+            c.addExperts(w.name, x, perSlot: perSlot, ids: ids, used: used, tokens: T, experts: w.count, cols: n)
+        }
         var act = [UInt8](repeating: 0, count: actRow * nAct)
         act.withUnsafeMutableBytes { buf in
             let a = buf.baseAddress!

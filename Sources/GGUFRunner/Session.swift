@@ -12,6 +12,8 @@ public final class Session: @unchecked Sendable {
     /// Largest number of tokens evaluated in one pass (llama.cpp's default n_ubatch).
     public var batchSize = 512
     var scratch: [UInt8] = []
+    /// Collects llama-imatrix's importance matrix from every matmul's input while set (nil: no extra work).
+    public var collector: ImatrixCollector?
 
     public init(model: LlamaModel, contextSize: Int? = nil, threads: Int = 1) throws(RunnerError) {
         let n = contextSize ?? model.hparams.contextLength
@@ -238,6 +240,9 @@ public final class Session: @unchecked Sendable {
     }
 
     func mm(_ w: Weight, _ x: [Float], _ T: Int, _ out: inout [Float]) {
+        if let c = collector {
+            x.withUnsafeBufferPointer { c.addDense(w.name, $0.baseAddress!, rows: T, cols: w.cols) }
+        }
         x.withUnsafeBufferPointer { xp in
             out.withUnsafeMutableBufferPointer { op in
                 matmul(w, xp.baseAddress!, tokens: T, op.baseAddress!, threads: threads, scratch: &scratch)

@@ -16,7 +16,7 @@ struct GGUFKit: ParsableCommand {
         Exit codes: 0 success, 64 usage error, 65 bad input data, 74 I/O error, 130 interrupted.
         """,
         version: "0.1.0",
-        subcommands: [Convert.self, Quantize.self, Inspect.self, Diff.self, Run.self, Perplexity.self, Tokenize.self, Split.self, Merge.self]
+        subcommands: [Convert.self, Quantize.self, Inspect.self, Diff.self, Run.self, Perplexity.self, Imatrix.self, Tokenize.self, Split.self, Merge.self]
     )
 }
 
