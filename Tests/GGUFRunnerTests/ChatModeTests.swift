@@ -1,5 +1,6 @@
 import Foundation
 import GGUFChat
+import GGUFKernels
 import GGUFModel
 import GGUFRunner
 import GGUFTestSupport
@@ -21,6 +22,11 @@ final class ChatModeTests: XCTestCase {
         let template: String
         let cases: [Case]
     }
+
+    // The references are llama.cpp's AVX2 build's: the ggufkit subprocesses (and this process) compute at that level.
+    private var savedLevel = KernelLevel.active
+    override func setUp() { savedLevel = KernelLevel.active; KernelLevel.active = .avx2; setenv("GGUFKIT_KERNELS", "avx2", 1) }
+    override func tearDown() { KernelLevel.active = savedLevel; unsetenv("GGUFKIT_KERNELS") }
 
     static let expected: Expected = {
         let d = FileManager.default.contents(atPath: fixturesDir + "/runner/chat/expected.json")!

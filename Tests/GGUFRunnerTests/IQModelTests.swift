@@ -3,6 +3,7 @@ import GGUFFormat
 import GGUFRunner
 import GGUFTestSupport
 import XCTest
+import GGUFKernels
 
 /// Models whose matrices use the IQ, TQ and MXFP4 types (`Fixtures/runner/iq`, quantized by llama-quantize: iq-grid.gguf
 /// with IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ1_S, IQ1_M, IQ3_S, IQ4_XS; iq-lut.gguf with IQ4_NL, TQ1_0, TQ2_0, MXFP4):
@@ -10,6 +11,9 @@ import XCTest
 /// (from 8 tokens on llama.cpp's tiled matmul for IQ4_XS and the grid types) equal bit for bit to llama.cpp's AVX2 build
 /// where `CRunnerOps` runs (elsewhere within a tolerance on the first logits of the last row), and llama-perplexity's values.
 final class IQModelTests: XCTestCase {
+    private var savedLevel = KernelLevel.active
+    override func setUp() { savedLevel = KernelLevel.active; KernelLevel.active = .avx2 }
+    override func tearDown() { KernelLevel.active = savedLevel }
     struct Expected: Decodable {
         struct Run: Decodable { let sha256: String; let last_row_head: [Float] }
         struct Model: Decodable {

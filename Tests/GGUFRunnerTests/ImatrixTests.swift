@@ -3,12 +3,16 @@ import GGUFModel
 import GGUFRunner
 import GGUFTestSupport
 import XCTest
+import GGUFKernels
 
 /// The importance matrix collected through the runner against llama-imatrix's (AVX2 build, `-c 64 --chunks 6 -t 2`)
 /// on the synthetic llama3 and qwen3moe models (`Fixtures/imatrix/make_expected.sh`): the files written must be
 /// byte-identical (same sums, bit for bit, same counts, datasets and chunk count), the running perplexities equal
 /// to what it prints.
 final class ImatrixTests: XCTestCase {
+    private var savedLevel = KernelLevel.active
+    override func setUp() { savedLevel = KernelLevel.active; KernelLevel.active = .avx2 }
+    override func tearDown() { KernelLevel.active = savedLevel }
     static let dir = makeTempDir()
     static let fixtures = fixturesDir + "/imatrix"
 

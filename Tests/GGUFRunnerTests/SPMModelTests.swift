@@ -5,6 +5,7 @@ import GGUFRunner
 import GGUFTestSupport
 import GGUFTokenizer
 import XCTest
+import GGUFKernels
 
 /// A runnable synthetic phi3 (n_embd 64, 2 layers, fused QKV and gate-up, tied output, general.name "Phi3") carrying the
 /// real Phi-3 SentencePiece vocabulary (32064 tokens, from `Fixtures/tokenizer/vocab/ggml-vocab-phi-3.gguf`), rebuilt in
@@ -12,6 +13,9 @@ import XCTest
 /// give llama.cpp's ids, and the greedy continuation equals `oracle-avx2 generate` (`expected.json`, written by
 /// `make_refs.py`).
 final class SPMModelTests: XCTestCase {
+    private var savedLevel = KernelLevel.active
+    override func setUp() { savedLevel = KernelLevel.active; KernelLevel.active = .avx2 }
+    override func tearDown() { KernelLevel.active = savedLevel }
     struct Expected: Decodable {
         struct Case: Decodable { let prompt: String; let prompt_ids: [Int32]; let greedy: [Int32] }
         let seed: UInt64

@@ -17,6 +17,7 @@ final class MalformedCLITests: XCTestCase {
     static let invocations: [String: [String]] = [
         "convert": ["convert", "IN", "OUT", "--no-progress"],
         "inspect": ["inspect", "IN"],
+        "imatrix": ["imatrix", "IN", "-f", "TEXT", "-o", "OUT"],
     ]
 
     var dir = ""
