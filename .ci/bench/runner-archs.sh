@@ -7,7 +7,7 @@
 # qwen2: Qwen2-1.5B's shape (dim 1536, 28 layers, 12 heads / 2 KV heads of 128, ffn 8960, QKV biases, tied
 # output, vocab 151936 with the real Qwen2 vocabulary from Fixtures/tokenizer/vocab), random weights.
 # moe: qwen3moe, dim 1024, 8 layers, 16 experts of ffn 1024 (2 used), GQA 4, Q/K norms, vocab 32000: 1.0 GB in F16
-# (the model of quantize-moe.sh).
+# (the model of quantize-moe.sh), with the Llama 2 SentencePiece vocabulary.
 # ggufkit: prompt = `run --tokens <512 ids> -n 0`; generation = `run --tokens 1 -n 128 --ignore-eos`.
 # llama.cpp: llama-bench -p 512 -n 128 of the AVX2-only build (build-avx2/, the numerics ggufkit follows), with
 # its defaults and with its plain path (--repack 0 -fa off), and the native build's defaults for reference.
@@ -75,7 +75,7 @@ best() { sort -g | tail -1; }
 for m in $MODELS; do
   case $m in
     qwen2) VOCAB=Fixtures/tokenizer/vocab/ggml-vocab-qwen2.gguf; NV=151936 ;;
-    moe) VOCAB=""; NV=32000 ;;
+    moe) VOCAB=Fixtures/tokenizer/vocab/ggml-vocab-llama-spm.gguf; NV=32000 ;;
     *) echo "unknown model $m (qwen2 or moe)" >&2; exit 2 ;;
   esac
   if [ ! -f "$W/$m-F16.gguf" ]; then
