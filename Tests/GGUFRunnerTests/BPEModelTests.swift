@@ -18,29 +18,11 @@ final class BPEModelTests: XCTestCase {
     override func setUp() { savedLevel = KernelLevel.active; KernelLevel.active = .avx2 }
     override func tearDown() { KernelLevel.active = savedLevel }
 
-    struct Expected: Decodable {
-        struct Case: Decodable { let prompt: String; let prompt_ids: [Int32]; let greedy: [Int32] }
-        let seed: UInt64
-        let scale: Float
-        let n: Int
-        let cases: [Case]
-    }
-
-    static let dir = makeTempDir()
-    static let expected: Expected = {
-        let d = FileManager.default.contents(atPath: fixturesDir + "/runner/bpe/expected.json")!
-        return try! JSONDecoder().decode(Expected.self, from: d)
-    }()
-
-    static func modelPath() throws -> String {
-        let out = dir + "/qwen2-bpe-F16.gguf"
-        if FileManager.default.fileExists(atPath: out) { return out }
-        let text = try String(contentsOfFile: fixturesDir + "/runner/bpe/qwen2-bpe.spec", encoding: .utf8)
-        var spec = try ModelSpec(parsing: text, name: "qwen2-bpe")
-        try spec.copyVocabulary(path: fixturesDir + "/tokenizer/vocab/ggml-vocab-qwen2.gguf")
-        try spec.write(to: out, seed: expected.seed, scale: expected.scale)
-        return out
-    }
+    typealias Expected = VocabModelFixture.Expected
+    static let fixture = VocabModelFixture(folder: "bpe", name: "qwen2-bpe", vocabulary: "ggml-vocab-qwen2.gguf")
+    static var dir: String { fixture.dir }
+    static var expected: Expected { fixture.expected }
+    static func modelPath() throws -> String { try fixture.modelPath() }
 
     static let model: LlamaModel = try! LlamaModel(path: modelPath())
 

@@ -16,29 +16,11 @@ final class SPMModelTests: XCTestCase {
     private var savedLevel = KernelLevel.active
     override func setUp() { savedLevel = KernelLevel.active; KernelLevel.active = .avx2 }
     override func tearDown() { KernelLevel.active = savedLevel }
-    struct Expected: Decodable {
-        struct Case: Decodable { let prompt: String; let prompt_ids: [Int32]; let greedy: [Int32] }
-        let seed: UInt64
-        let scale: Float
-        let n: Int
-        let cases: [Case]
-    }
-
-    static let dir = makeTempDir()
-    static let expected: Expected = {
-        let d = FileManager.default.contents(atPath: fixturesDir + "/runner/spm/expected.json")!
-        return try! JSONDecoder().decode(Expected.self, from: d)
-    }()
-
-    static func modelPath() throws -> String {
-        let out = dir + "/phi3-spm-F16.gguf"
-        if FileManager.default.fileExists(atPath: out) { return out }
-        let text = try String(contentsOfFile: fixturesDir + "/runner/spm/phi3-spm.spec", encoding: .utf8)
-        var spec = try ModelSpec(parsing: text, name: "phi3-spm")
-        try spec.copyVocabulary(path: fixturesDir + "/tokenizer/vocab/ggml-vocab-phi-3.gguf")
-        try spec.write(to: out, seed: expected.seed, scale: expected.scale)
-        return out
-    }
+    typealias Expected = VocabModelFixture.Expected
+    static let fixture = VocabModelFixture(folder: "spm", name: "phi3-spm", vocabulary: "ggml-vocab-phi-3.gguf")
+    static var dir: String { fixture.dir }
+    static var expected: Expected { fixture.expected }
+    static func modelPath() throws -> String { try fixture.modelPath() }
 
     static let model: LlamaModel = try! LlamaModel(path: modelPath())
 
